@@ -1,0 +1,5 @@
+"""``python -m kg_service`` runs the ``benelux-kg`` command."""
+
+from .cli import app
+
+app()

@@ -1,0 +1,79 @@
+"""The FastAPI application: ``create_app(settings, store=None)``.
+
+The lifespan opens the store (unless one is given) and closes it; routers are mounted here;
+every :class:`~kg_service.errors.KGError` is turned into its HTTP status in one handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from . import __version__, sparql
+from .errors import KGError
+from .settings import Settings
+from .store import Store, open_store
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("kg_service")
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The service, configured by ``settings``, serving ``store`` (opened from settings if None)."""
+    settings = settings or Settings.load()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = store or open_store(settings)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            app.state.store.close()
+
+    app = FastAPI(
+        title="benelux-kg",
+        version=__version__,
+        summary="A knowledge graph of Benelux cooperation: SPARQL, linked data, SHACL.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["*"],
+    )
+    app.add_exception_handler(KGError, _kg_error)
+    app.include_router(sparql.router)
+    app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
+    return app
+
+
+async def healthz(request: Request) -> Response:
+    """200 once the store is open."""
+    if not request.app.state.ready:
+        return PlainTextResponse("starting\n", status_code=503)
+    return PlainTextResponse("ok\n")
+
+
+async def _kg_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KGError)
+    if exc.status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    accept = request.headers.get("accept", "")
+    headers = {**exc.headers}
+    if "application/json" in accept and "html" not in accept:
+        body = {"error": exc.title, "status": exc.status, "message": exc.message}
+        return JSONResponse(body, status_code=exc.status, headers=headers)
+    return PlainTextResponse(f"{exc.title}: {exc.message}\n", exc.status, headers=headers)

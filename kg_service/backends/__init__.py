@@ -1,0 +1,1 @@
+"""Store backends: ``oxigraph`` (embedded pyoxigraph, the default), ``rdflib``, ``remote``."""

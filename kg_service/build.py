@@ -1,0 +1,283 @@
+"""The build pipeline: sources → SHACL → OWL RL closure → consistency → dumps → store.
+
+``build(settings)`` runs every step and prints progress; the result is a build folder
+(git-ignored, reproducible: same input, byte-identical dumps)::
+
+    build/
+      manifest.json            input digest + counts (tells ``serve`` whether to rebuild)
+      benelux-kg.nq[.gz]       all named graphs (asserted + inferred)
+      benelux-kg.trig[.gz]     the same, as TriG
+      benelux-kg.jsonld[.gz]   the same, as JSON-LD (named graphs)
+      benelux-kg.ttl[.gz]      every triple of every graph, merged (the default-graph view)
+      benelux-kg.nt[.gz]       the same, as N-Triples
+      validation.ttl           the SHACL report of the data
+      store/                   the on-disk pyoxigraph store
+
+Each data file ``data/<path>.ttl`` becomes the named graph ``graph/<path>``; the ontology
+``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from owlrl import OWLRL_Semantics
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from . import __version__
+from .errors import BuildError
+from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
+from .rdfio import from_ox, to_ox_quad, triples_to_ox
+from .settings import Settings
+from .validation import Validation, load_files, validate
+
+__all__ = [
+    "BuildResult",
+    "DUMP_FORMATS",
+    "DUMP_NAME",
+    "build",
+    "dump_path",
+    "infer",
+    "input_digest",
+    "load_sources",
+    "needs_build",
+    "source_files",
+]
+
+DUMP_NAME = "benelux-kg"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced."""
+
+    quads: int
+    graphs: dict[str, int]
+    inferred: int
+    validation: Validation
+    files: list[Path] = field(default_factory=list)
+
+
+def source_files(settings: Settings) -> dict[str, list[Path]]:
+    """The hand-written sources, by folder, in a stable order."""
+    root = settings.project_dir
+    return {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
+
+
+def input_digest(settings: Settings) -> str:
+    """A digest of every source file's path and content, and of this code's version."""
+    digest = hashlib.sha256(__version__.encode())
+    for paths in source_files(settings).values():
+        for path in paths:
+            digest.update(str(path.relative_to(settings.project_dir)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def needs_build(settings: Settings) -> bool:
+    """True when the build folder is missing or was built from other sources."""
+    manifest = settings.build_path / "manifest.json"
+    if not manifest.exists() or not (settings.build_path / "store").is_dir():
+        return True
+    return json.loads(manifest.read_text()).get("digest") != input_digest(settings)
+
+
+def dump_path(settings: Settings, fmt: Format, gz: bool = False) -> Path:
+    """Where the dump in ``fmt`` is written."""
+    name = f"{DUMP_NAME}.{fmt.extension}" + (".gz" if gz else "")
+    return settings.build_path / name
+
+
+def load_sources(settings: Settings) -> list[ox.Quad]:
+    """Every asserted quad: the ontology and each data file in its own named graph."""
+    files = source_files(settings)
+    if not files["ontology"] or not files["data"]:
+        raise BuildError(f"no ontology/*.ttl or data/*.ttl under {settings.project_dir}")
+    quads: list[ox.Quad] = []
+    for path in files["ontology"]:
+        quads.extend(_parse_file(path, ONTOLOGY_GRAPH))
+    data_dir = settings.project_dir / "data"
+    for path in files["data"]:
+        name = path.relative_to(data_dir).with_suffix("").as_posix()
+        quads.extend(_parse_file(path, graph_iri(name)))
+    return quads
+
+
+def _parse_file(path: Path, graph: URIRef) -> list[ox.Quad]:
+    try:
+        triples = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+    except SyntaxError as exc:
+        raise BuildError(f"{path}: {exc}") from exc
+    if any(isinstance(term, ox.BlankNode) for t in triples for term in t):
+        return _canonical_blank_nodes(triples, graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples]
+
+
+def _canonical_blank_nodes(triples: list[ox.Triple], graph: URIRef) -> list[ox.Quad]:
+    """Relabel blank nodes canonically (RGDA1), salted with the graph name, for stable dumps."""
+    canonical = to_canonical_graph(to_rdflib(triples))
+    salt = hashlib.sha256(str(graph).encode()).hexdigest()[:8]
+
+    def term(node: Node) -> Node:
+        return BNode(f"{salt}{node}") if isinstance(node, BNode) else node
+
+    return [to_ox_quad(term(s), p, term(o), graph) for s, p, o in canonical]
+
+
+def to_rdflib(quads: Iterable[ox.Quad] | Iterable[ox.Triple]) -> Graph:
+    """The triples of ``quads`` (or triples), merged into one rdflib graph."""
+    graph = Graph()
+    for q in quads:
+        graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+    return graph
+
+
+_TAUTOLOGIES = {
+    OWL.sameAs,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+}
+
+
+_BUILT_IN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+
+
+def _informative(triple: tuple[Node, Node, Node]) -> bool:
+    """False for the reflexive, trivial and built-in-vocabulary triples OWL RL adds."""
+    s, p, o = triple
+    if p in _TAUTOLOGIES and s == o:
+        return False
+    if isinstance(s, URIRef) and str(s).startswith(_BUILT_IN):
+        return False
+    return not (p == RDF.type and o == OWL.Thing)
+
+
+def infer(asserted: Graph) -> Graph:
+    """The informative new triples of the OWL 2 RL closure; raise if inconsistent."""
+    closure = Graph()
+    for triple in asserted:
+        closure.add(triple)
+    reasoner = OWLRL_Semantics(closure, False, False, rdfs=False)
+    reasoner.closure()
+    problems = list(reasoner.error_messages)
+    problems += [f"{s} is a member of owl:Nothing" for s in closure.subjects(RDF.type, OWL.Nothing)]
+    if problems:
+        raise BuildError("The graph is inconsistent under OWL 2 RL:\n  " + "\n  ".join(problems))
+    inferred = Graph()
+    for triple in closure:
+        if triple not in asserted and _informative(triple) and not _error_triple(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def _error_triple(triple: tuple[Node, Node, Node]) -> bool:
+    return "daml.org/2002/03/agents" in str(triple[1]) + str(triple[2])
+
+
+def _sorted(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    return sorted(set(quads), key=str)
+
+
+#: The dumps: (format, keeps named graphs). Graph-only formats get every triple, merged.
+DUMP_FORMATS: tuple[tuple[Format, bool], ...] = (
+    (NQUADS, True),
+    (TRIG, True),
+    (JSONLD, True),
+    (TURTLE, False),
+    (NTRIPLES, False),
+)
+
+
+def write_dumps(settings: Settings, quads: list[ox.Quad]) -> list[Path]:
+    """Write every dump (and its gzip twin) deterministically; return the paths."""
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    written = []
+    for fmt, with_graphs in DUMP_FORMATS:
+        written += _write(settings, fmt, quads if with_graphs else triples)
+    return written
+
+
+def _write(settings: Settings, fmt: Format, items: list) -> list[Path]:
+    payload = ox.serialize(items, format=fmt.oxigraph, prefixes=PREFIXES)
+    plain, packed = dump_path(settings, fmt), dump_path(settings, fmt, gz=True)
+    plain.write_bytes(payload)
+    with packed.open("wb") as raw, gzip.GzipFile(plain.name, "wb", fileobj=raw, mtime=0) as gz:
+        gz.write(payload)
+    return [plain, packed]
+
+
+def write_store(settings: Settings, quads: list[ox.Quad]) -> Path:
+    """Load the on-disk pyoxigraph store (built aside, then swapped in)."""
+    final = settings.build_path / "store"
+    tmp = settings.build_path / "store.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    store.bulk_extend(quads)
+    store.flush()
+    store.optimize()
+    del store
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def build(settings: Settings, progress: Progress = print) -> BuildResult:
+    """Run the whole pipeline into ``settings.build_path``."""
+    out = settings.build_path
+    out.mkdir(parents=True, exist_ok=True)
+    progress("[1/6] parsing ontology/ and data/")
+    asserted = load_sources(settings)
+    progress(f"      {len(asserted)} asserted triples")
+    report = _validate(settings, asserted, progress)
+    progress("[3/6] OWL 2 RL closure (owlrl)")
+    inferred = infer(to_rdflib(asserted))
+    progress(f"      {len(inferred)} inferred triples → {INFERRED_GRAPH}")
+    progress("[4/6] consistency: no owl:Nothing member, no OWL RL clash")
+    quads = _sorted(asserted + triples_to_ox(inferred, INFERRED_GRAPH))
+    progress("[5/6] writing dumps")
+    files = write_dumps(settings, quads)
+    progress(f"      {', '.join(p.name for p in files)}")
+    progress("[6/6] loading the pyoxigraph store")
+    files.append(write_store(settings, quads))
+    graphs = _graph_counts(quads)
+    _write_manifest(settings, quads, graphs)
+    progress(f"built {len(quads)} quads in {len(graphs)} named graphs into {out}")
+    return BuildResult(len(quads), graphs, len(inferred), report, files)
+
+
+def _validate(settings: Settings, asserted: list[ox.Quad], progress: Progress) -> Validation:
+    progress("[2/6] SHACL validation (pyshacl) of the data against shapes/")
+    shapes = load_files([settings.project_dir / "shapes"])
+    ontology = to_rdflib(q for q in asserted if q.graph_name.value == str(ONTOLOGY_GRAPH))
+    data = to_rdflib(q for q in asserted if q.graph_name.value != str(ONTOLOGY_GRAPH))
+    report = validate(data, shapes, ontology=ontology, allow_warnings=True)
+    report.report.serialize(settings.build_path / "validation.ttl", format="turtle")
+    if not report.conforms:
+        raise BuildError("The data does not conform to the shapes:\n" + report.text())
+    progress(f"      conforms ({len(report.results)} warnings or notes)")
+    return report
+
+
+def _graph_counts(quads: list[ox.Quad]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q in quads:
+        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _write_manifest(settings: Settings, quads: list[ox.Quad], graphs: dict[str, int]) -> None:
+    manifest = {"digest": input_digest(settings), "quads": len(quads), "graphs": graphs}
+    (settings.build_path / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

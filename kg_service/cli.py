@@ -1,0 +1,165 @@
+"""The ``benelux-kg`` command: build | serve | validate | query.
+
+``uvicorn.run`` is called here and nowhere else. Exit codes: 0 success, 1 failure (the data does
+not conform, the build failed), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import KGError
+from .settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="benelux-kg: a knowledge graph of Benelux cooperation as linked open data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def build() -> None:
+    """Parse, validate (SHACL), infer (OWL RL), check, and write dumps and the store."""
+    from .build import build as run_build
+
+    try:
+        run_build(Settings.load(), progress=typer.echo)
+    except KGError as exc:
+        raise _fail(f"build failed: {exc.message}", 1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    backend: Annotated[str | None, typer.Option(help="oxigraph | rdflib | remote")] = None,
+    store: Annotated[str | None, typer.Option(help="memory, or a store folder.")] = None,
+    query_timeout: Annotated[float | None, typer.Option(help="Seconds per query.")] = None,
+) -> None:
+    """Build if needed, then serve the knowledge graph over HTTP."""
+    import uvicorn
+
+    from .app import create_app
+    from .build import build as run_build
+    from .build import needs_build
+
+    settings = Settings.load(
+        host=host, port=port, backend=backend, store=store, query_timeout=query_timeout
+    )
+    if settings.backend != "remote" and needs_build(settings):
+        try:
+            run_build(settings, progress=typer.echo)
+        except KGError as exc:
+            raise _fail(f"build failed: {exc.message}", 1) from None
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    turtle = "turtle"
+    json = "json"
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF files (format from the extension).")],
+    shapes: Annotated[Path | None, typer.Option(help="Shapes file or folder.")] = None,
+    inference: Annotated[str, typer.Option(help="none | rdfs | owlrl")] = "none",
+    format: Annotated[ReportFormat, typer.Option(help="Report format.")] = ReportFormat.text,
+) -> None:
+    """Validate FILES against our shapes (or --shapes). Exit 0 conforms, 1 not, 2 bad input."""
+    from .validation import load_files
+    from .validation import validate as run_validate
+
+    settings = Settings.load()
+    missing = [p for p in [*files, *([shapes] if shapes else [])] if not p.exists()]
+    if missing:
+        raise _fail(f"no such file: {', '.join(map(str, missing))}", 2)
+    try:
+        data = load_files(files)
+        shape_graph = load_files([shapes or settings.project_dir / "shapes"])
+        outcome = run_validate(data, shape_graph, inference=inference)
+    except KGError as exc:
+        raise _fail(exc.message, 2) from None
+    if format is ReportFormat.text:
+        typer.echo(outcome.text())
+    elif format is ReportFormat.turtle:
+        typer.echo(outcome.report.serialize(format="turtle"))
+    else:
+        typer.echo(json.dumps(_json_report(outcome), indent=2))
+    raise typer.Exit(0 if outcome.conforms else 1)
+
+
+def _json_report(outcome) -> dict:
+    keys = ("focus_node", "path", "value", "severity", "source_shape", "component")
+    results = [
+        {
+            **{k: (str(getattr(r, k)) if getattr(r, k) is not None else None) for k in keys},
+            "message": r.message(),
+        }
+        for r in outcome.results
+    ]
+    return {"conforms": outcome.conforms, "results": results}
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    turtle = "turtle"
+
+
+_RESULTS_OR_GRAPH = "application/sparql-results+json, text/turtle;q=0.9"
+_ACCEPT = {
+    QueryFormat.table: _RESULTS_OR_GRAPH,
+    QueryFormat.json: _RESULTS_OR_GRAPH,
+    QueryFormat.csv: "text/csv",
+    QueryFormat.tsv: "text/tab-separated-values",
+    QueryFormat.turtle: "text/turtle",
+}
+
+
+@app.command()
+def query(
+    query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file.")],
+    format: Annotated[QueryFormat, typer.Option(help="Output format.")] = QueryFormat.table,
+) -> None:
+    """Run a SPARQL query against the built store and print the result."""
+    from .backends.oxigraph import OxigraphStore
+    from .store import QueryRequest
+    from .tables import render_table
+
+    path = Path(query_or_file)
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.suffix == ".rq" and path.exists()
+        else (query_or_file)
+    )
+    try:
+        store = OxigraphStore.open_build(Settings.load())
+        result = store.query(QueryRequest(text, accept=_ACCEPT[format]))
+    except KGError as exc:
+        raise _fail(exc.message, 1 if exc.status >= 500 else 2) from None
+    if format is QueryFormat.table and result.kind != "graph":
+        typer.echo(render_table(result.body))
+    else:
+        sys.stdout.buffer.write(result.body)
+
+
+if __name__ == "__main__":
+    app()

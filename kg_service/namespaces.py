@@ -1,0 +1,54 @@
+"""The IRIs of benelux-kg, defined once: ontology terms, resources, named graphs, prefixes.
+
+>>> str(BKG.Institution)
+'https://w3id.org/benelux-kg/def/Institution'
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+
+__all__ = [
+    "BASE",
+    "BKG",
+    "GRAPH",
+    "ID",
+    "INFERRED_GRAPH",
+    "ONTOLOGY_GRAPH",
+    "ONTOLOGY_IRI",
+    "PREFIXES",
+    "graph_iri",
+]
+
+BASE = "https://w3id.org/benelux-kg/"
+BKG = Namespace(BASE + "def/")
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+ONTOLOGY_IRI = URIRef(BASE + "def")
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+INFERRED_GRAPH = GRAPH["inferred"]
+
+PREFIXES: dict[str, str] = {
+    "bkg": str(BKG),
+    "id": str(ID),
+    "bkgg": str(GRAPH),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "vann": "http://purl.org/vocab/vann/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def graph_iri(name: str) -> URIRef:
+    """The named-graph IRI for a data file's path relative to ``data/`` without ``.ttl``."""
+    return GRAPH[name]

@@ -1,0 +1,92 @@
+"""Shared fixtures: one build per test session, and real served processes on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kg_service.build import BuildResult, build
+from kg_service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The project's sources, built into a temporary folder (never the checkout's build/)."""
+    return Settings.load(project_dir=ROOT, build_dir=tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings) -> BuildResult:
+    return build(settings, progress=lambda _msg: None)
+
+
+@dataclass
+class Server:
+    """A ``benelux-kg serve`` process on a loopback port."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+
+def start_server(
+    build_dir: Path, log: Path, *args: str, env: dict[str, str] | None = None
+) -> Server:
+    """Start ``benelux-kg serve`` and wait until ``/healthz`` answers 200."""
+    port = free_port()
+    environ = {**os.environ, "BENELUX_KG_BUILD_DIR": str(build_dir), **(env or {})}
+    command = [sys.executable, "-m", "kg_service.cli", "serve", "--port", str(port), *args]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=environ, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return Server(url, process, log)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not become ready:\n{log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(built: BuildResult, settings: Settings, tmp_path_factory) -> Iterator[Server]:
+    """The real service, served by uvicorn from the session's build."""
+    log = tmp_path_factory.mktemp("logs") / "serve.log"
+    srv = start_server(settings.build_path, log)
+    yield srv
+    stop_server(srv)
