@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from . import __version__, sparql
+from . import __version__, graph_store, sparql
 from .errors import KGError
 from .settings import Settings
 from .store import Store, open_store
@@ -31,12 +31,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
+        await app.state.store.start()
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
-            app.state.store.close()
+            await app.state.store.close()
 
     app = FastAPI(
         title="benelux-kg",
@@ -50,12 +51,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
-        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE"],
         allow_headers=["*"],
         expose_headers=["*"],
     )
     app.add_exception_handler(KGError, _kg_error)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
     return app
 

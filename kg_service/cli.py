@@ -7,6 +7,7 @@ not conform, the build failed), 2 bad input.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -48,24 +49,45 @@ def serve(
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     backend: Annotated[str | None, typer.Option(help="oxigraph | rdflib | remote")] = None,
     store: Annotated[str | None, typer.Option(help="memory, or a store folder.")] = None,
+    endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL endpoint URL.")] = None,
+    update_token: Annotated[str | None, typer.Option(help="Enables writes.")] = None,
     query_timeout: Annotated[float | None, typer.Option(help="Seconds per query.")] = None,
+    max_concurrent: Annotated[int | None, typer.Option(help="Queries in flight.")] = None,
+    workers: Annotated[int | None, typer.Option(help="HTTP worker processes.")] = None,
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
     import uvicorn
 
-    from .app import create_app
     from .build import build as run_build
     from .build import needs_build
 
     settings = Settings.load(
-        host=host, port=port, backend=backend, store=store, query_timeout=query_timeout
+        host=host,
+        port=port,
+        backend=backend,
+        store=store,
+        endpoint=endpoint,
+        update_token=update_token,
+        query_timeout=query_timeout,
+        max_concurrent=max_concurrent,
+        workers=workers,
     )
+    if settings.workers > 1 and settings.writes_enabled and settings.backend != "remote":
+        raise _fail("writes need a single process: use --workers 1 with --update-token", 2)
     if settings.backend != "remote" and needs_build(settings):
         try:
             run_build(settings, progress=typer.echo)
         except KGError as exc:
             raise _fail(f"build failed: {exc.message}", 1) from None
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    os.environ.update(settings.to_environ())
+    uvicorn.run(
+        "kg_service.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+    )
 
 
 class ReportFormat(StrEnum):
@@ -140,7 +162,9 @@ def query(
     format: Annotated[QueryFormat, typer.Option(help="Output format.")] = QueryFormat.table,
 ) -> None:
     """Run a SPARQL query against the built store and print the result."""
-    from .backends.oxigraph import OxigraphStore
+    from .build import needs_build
+    from .engine import OxigraphEngine, run_to_bytes
+    from .policy import check_query
     from .store import QueryRequest
     from .tables import render_table
 
@@ -150,9 +174,13 @@ def query(
         if path.suffix == ".rq" and path.exists()
         else (query_or_file)
     )
+    settings = Settings.load()
+    if needs_build(settings):
+        raise _fail("the build is missing or stale: run `benelux-kg build` first", 1)
     try:
-        store = OxigraphStore.open_build(Settings.load())
-        result = store.query(QueryRequest(text, accept=_ACCEPT[format]))
+        check_query(text, settings)
+        engine = OxigraphEngine.reader(str(settings.build_path / "store"))
+        result = run_to_bytes(engine, QueryRequest(text, accept=_ACCEPT[format]))
     except KGError as exc:
         raise _fail(exc.message, 1 if exc.status >= 500 else 2) from None
     if format is QueryFormat.table and result.kind != "graph":

@@ -79,6 +79,8 @@ RDFXML = Format(
 NQUADS = Format("nquads", "application/n-quads", "nq", ("nq",), ox.RdfFormat.N_QUADS, "nquads")
 TRIG = Format("trig", "application/trig", "trig", (), ox.RdfFormat.TRIG, "trig")
 
+HTML = Format("html", "text/html", "html", ("application/xhtml+xml",))
+
 #: SELECT and ASK results; the first is the default.
 RESULT_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 #: CONSTRUCT / DESCRIBE results and RDF resources; the first is the default.

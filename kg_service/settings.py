@@ -39,6 +39,7 @@ class Settings:
     update_token: str | None = None
     query_timeout: float = 30.0
     max_concurrent: int = 16
+    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     workers: int = 1
     max_body_bytes: int = 10 * 1024 * 1024
     allow_load: bool = False
@@ -70,6 +71,18 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         """A copy with some values changed."""
         return replace(self, **changes)
+
+    def to_environ(self) -> dict[str, str]:
+        """These settings as ``BENELUX_KG_*`` variables (for worker processes to read back)."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            env[ENV_PREFIX + f.name.upper()] = str(value)
+        return env
 
     def __repr__(self) -> str:  # never show the token
         shown = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -8,15 +8,21 @@ The response format is chosen after the query, from the result kind and ``Accept
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, StreamingResponse
 
+from .auth import require_writer
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from .formats import GRAPH_FORMATS, HTML
+from .negotiation import choose
+from .policy import check_query, check_update
+from .service_description import describe_service, graph_sizes
 from .store import QueryRequest
 
-__all__ = ["router", "parse_query_request", "read_body"]
+__all__ = ["parse_query_request", "parse_update_request", "read_body", "router"]
 
 router = APIRouter()
 
@@ -109,8 +115,97 @@ async def sparql(request: Request) -> Response:
         request.headers.get("accept"),
     )
     if parsed is None:
-        return Response("SPARQL endpoint: send a query with ?query=…\n", media_type="text/plain")
-    result = await run_in_threadpool(request.app.state.store.query, parsed)
-    return Response(
-        result.body, headers={"Content-Type": result.format.content_type, "Vary": "Accept"}
+        return await _describe(request)
+    check_query(parsed.query, settings)
+    parsed = replace(parsed, base_iri=endpoint_url(request))
+    result = await request.app.state.store.query(parsed)
+    headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
+    return StreamingResponse(result.body, headers=headers)
+
+
+UPDATE_DIRECT = "application/sparql-update"
+
+
+def parse_update_request(content_type: str, url_query: bytes, body: bytes) -> str:
+    """The update of a POST: a form ``update=`` field or an ``application/sparql-update`` body."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    url_params = _params(parse_qsl(_decode(url_query, "query string"), keep_blank_values=True))
+    if media == FORM:
+        params = _params(parse_qsl(_decode(body, "form body"), keep_blank_values=True))
+        if "query" in params:
+            raise BadRequest("This is the update endpoint; send queries to /sparql.")
+        text = _one(params, "update")
+        if text is None:
+            raise BadRequest("The form has no 'update' field.")
+    elif media == UPDATE_DIRECT:
+        params, text = url_params, _decode(body, "update")
+    else:
+        raise UnsupportedMediaType(
+            f"An update needs a Content-Type: {FORM} or {UPDATE_DIRECT}"
+            + (f", not {media!r}." if media else ".")
+        )
+    if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+        raise BadRequest(
+            "using-graph-uri / using-named-graph-uri are not supported; write USING in the update."
+        )
+    return text
+
+
+@router.post("/update")
+async def update(request: Request) -> Response:
+    """Apply a SPARQL 1.1 Update atomically (needs the update token)."""
+    require_writer(request)
+    settings = request.app.state.settings
+    body = await read_body(request, settings.max_body_bytes)
+    text = parse_update_request(
+        request.headers.get("content-type", ""),
+        request.url.query.encode("latin-1", "replace"),
+        body,
     )
+    check_update(text, settings)
+    await request.app.state.store.update(text, endpoint_url(request))
+    return Response(status_code=204)
+
+
+async def _describe(request: Request) -> Response:
+    """The service description, or a page for a browser."""
+    accept = request.headers.get("accept")
+    if wants_html(accept):
+        return HTMLResponse(QUERY_PAGE)
+    fmt = choose(accept, GRAPH_FORMATS, request.query_params.get("format"))
+    settings, store = request.app.state.settings, request.app.state.store
+    sizes = await graph_sizes(store)
+    endpoint = endpoint_url(request)
+    graph = describe_service(
+        endpoint, sizes, union=settings.union_default_graph, update=settings.writes_enabled
+    )
+    body = (
+        graph.serialize(format=fmt.rdflib, auto_compact=True)
+        if fmt.name == "jsonld"
+        else (graph.serialize(format=fmt.rdflib))
+    )
+    return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
+
+
+def endpoint_url(request: Request) -> str:
+    """The URL of the endpoint itself (no query string): the base IRI of relative IRIs."""
+    return str(request.url.replace(query="", fragment=""))
+
+
+def wants_html(accept: str | None) -> bool:
+    """True when a browser asks: text/html preferred over every RDF and results format."""
+    if not accept or "html" not in accept:
+        return False
+    best = choose(accept, (HTML, *GRAPH_FORMATS))
+    return best is HTML
+
+
+QUERY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>benelux-kg SPARQL endpoint</title></head>
+<body><h1>benelux-kg SPARQL endpoint</h1>
+<form method="get" action="/sparql">
+<label for="q">SPARQL query</label><br>
+<textarea id="q" name="query" rows="12" cols="80">
+SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea><br>
+<button type="submit">Run</button></form></body></html>
+"""

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import QuerySyntaxError
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from .negotiation import choose
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .workers import QueryResult
 
 __all__ = [
     "QueryRequest",
@@ -35,6 +38,7 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     accept: str | None = None
     format: str | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,25 +69,35 @@ def syntax_error(message: str, what: str = "query") -> QuerySyntaxError:
 
 
 class Store(Protocol):
-    """What the HTTP layer needs from a backend."""
+    """What the HTTP layer needs from a backend (all calls are awaited on the event loop)."""
 
-    def query(self, request: QueryRequest) -> QueryResponse:
-        """Run a query and serialise its result in the negotiated format."""
+    writable: bool
+
+    async def start(self) -> None:
+        """Open files, start workers, connect."""
         ...
 
-    def triple_count(self) -> int:
-        """How many quads the store holds."""
+    async def query(self, request: QueryRequest) -> QueryResult:
+        """Run a query; the result's bytes may stream."""
         ...
 
-    def close(self) -> None:
-        """Release files and connections."""
+    async def update(self, text: str, base_iri: str | None = None) -> None:
+        """Apply a SPARQL update atomically."""
+        ...
+
+    async def close(self) -> None:
+        """Stop workers, release files and connections."""
         ...
 
 
 def open_store(settings: Settings) -> Store:
-    """The backend the settings choose, opened and ready."""
-    if settings.backend == "oxigraph":
-        from .backends.oxigraph import OxigraphStore
+    """The backend the settings choose (not started yet: ``await store.start()``)."""
+    if settings.backend in ("oxigraph", "rdflib"):
+        from .backends.local import LocalStore
 
-        return OxigraphStore.open(settings)
-    raise ValueError(f"unknown backend {settings.backend!r} (known: oxigraph)")
+        return LocalStore(settings)
+    if settings.backend == "remote":
+        from .backends.remote import RemoteStore
+
+        return RemoteStore(settings)
+    raise ValueError(f"unknown backend {settings.backend!r} (oxigraph, rdflib or remote)")

@@ -1,0 +1,137 @@
+"""The embedded backends (``oxigraph``, ``rdflib``): a store folder, reader workers, a writer.
+
+Where the data lives:
+
+* ``--store memory`` (default): a fresh store in a temporary folder (in ``/dev/shm`` when the
+  machine has it), loaded from the build's N-Quads dump at start and removed at exit, so writes
+  never touch the build;
+* ``--store PATH``: that folder, kept across restarts (loaded from the dump if new or empty).
+
+With writes off, readers open the store itself (nobody writes it). With an update token, one
+writer process owns the read-write store and publishes a snapshot after each update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..build import dump_path
+from ..errors import BuildError, KGError
+from ..formats import NQUADS
+from ..settings import Settings
+from ..store import QueryRequest
+from ..workers import EngineSpec, QueryResult, Worker, WorkerPool
+
+__all__ = ["LocalStore"]
+
+
+class LocalStore:
+    """A store on this machine, served through worker processes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.spec = EngineSpec(settings.backend, settings.union_default_graph)
+        size = settings.query_workers
+        self.pool = WorkerPool(self.spec, size, settings.max_concurrent, settings.query_timeout)
+        self.writer: Worker | None = None
+        self.write_lock = asyncio.Lock()
+        self._temp: Path | None = None
+        self._serial = itertools.count(1)
+        self.primary = Path()
+        self.snapshot = ""
+
+    @property
+    def writable(self) -> bool:
+        return self.settings.writes_enabled
+
+    async def start(self) -> None:
+        self.primary = await asyncio.to_thread(self._prepare)
+        self.snapshot = str(self.primary)
+        if self.writable:
+            self.writer = await asyncio.to_thread(Worker, self.spec, str(self.primary), True)
+            await self._publish("snapshot", None)
+        await self.pool.start()
+
+    def _prepare(self) -> Path:
+        if self.settings.store == "memory":
+            shm = Path("/dev/shm")
+            base = shm if shm.is_dir() and _writable_dir(shm) else None
+            self._temp = Path(tempfile.mkdtemp(prefix="benelux-kg-", dir=base))
+            primary = self._temp / "store"
+        else:
+            primary = Path(self.settings.store).resolve()
+            self._temp = Path(tempfile.mkdtemp(prefix=".benelux-kg-snapshots-", dir=primary.parent))
+        if not primary.exists() or not any(primary.iterdir()):
+            _load_dump(self.settings, primary)
+        return primary
+
+    async def query(self, request: QueryRequest) -> QueryResult:
+        return await self.pool.query(request, self.snapshot)
+
+    async def update(self, text: str, base_iri: str | None = None) -> None:
+        await self._publish("update", (text, base_iri))
+
+    async def _publish(self, op: str, update: tuple[str, str | None] | None) -> None:
+        """Run a write (or just a snapshot) in the writer; move readers to the new snapshot."""
+        assert self.writer is not None and self._temp is not None
+        async with self.write_lock:
+            target = self._temp / f"snapshot-{next(self._serial)}"
+            payload = (*update, str(target)) if update else str(target)
+            deadline = asyncio.get_running_loop().time() + self.settings.query_timeout
+            self.writer.send(op, payload)
+            try:
+                msg = await self.writer.recv(deadline)
+            except KGError:
+                await self._restart_writer()
+                raise
+            if msg[0] == "error":
+                raise msg[1]
+            self.snapshot = str(target)
+            self._drop_old_snapshots()
+
+    async def _restart_writer(self) -> None:
+        assert self.writer is not None
+        self.writer.kill()
+        self.writer = await asyncio.to_thread(Worker, self.spec, str(self.primary), True)
+
+    def _drop_old_snapshots(self) -> None:
+        keep = self.pool.snapshots_in_use() | {self.snapshot}
+        for old in self._temp.glob("snapshot-*") if self._temp else []:
+            if str(old) not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    async def close(self) -> None:
+        await self.pool.close()
+        if self.writer:
+            self.writer.kill()
+        if self._temp:
+            shutil.rmtree(self._temp, ignore_errors=True)
+
+
+def _writable_dir(path: Path) -> bool:
+    with contextlib.suppress(OSError):
+        probe = Path(tempfile.mkdtemp(dir=path))
+        probe.rmdir()
+        return True
+    return False
+
+
+def _load_dump(settings: Settings, primary: Path) -> None:
+    dump = dump_path(settings, NQUADS)
+    if not dump.exists():
+        raise BuildError(f"no dump at {dump}: run `benelux-kg build` first")
+    if settings.backend == "rdflib":
+        primary.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dump, primary / "data.nq")
+        return
+    store = ox.Store(str(primary))
+    store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store

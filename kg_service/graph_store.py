@@ -1,0 +1,114 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?default`` or ``?graph=IRI``).
+
+Reads (GET, HEAD) are open; writes (PUT, POST, DELETE) need the update token. Reads run as
+CONSTRUCT queries through the worker pool (so they obey the timeout and stream); writes are
+turned into one atomic SPARQL update, the body parsed by pyoxigraph (which never fetches a
+remote JSON-LD context nor expands external XML entities).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+
+from .auth import require_writer
+from .errors import BadRequest, NotFound, RDFSyntaxError, UnsupportedMediaType
+from .formats import GRAPH_FORMATS, by_media_type
+from .sparql import read_body
+from .store import QueryRequest
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+def _target(request: Request) -> str | None:
+    """The graph IRI, or ``None`` for the default graph."""
+    params = request.query_params
+    graphs = params.getlist("graph")
+    if ("default" in params) == bool(graphs) or len(graphs) > 1:
+        raise BadRequest("Name exactly one graph: '?default' or '?graph=<IRI>'.")
+    if not graphs:
+        return None
+    try:
+        return ox.NamedNode(graphs[0]).value
+    except ValueError:
+        raise BadRequest(f"?graph is not an absolute IRI: {graphs[0][:100]!r}") from None
+
+
+async def _exists(request: Request, graph: str) -> bool:
+    store = request.app.state.store
+    result = await store.query(
+        QueryRequest(f"ASK {{ GRAPH <{graph}> {{ }} }}", accept="application/sparql-results+json")
+    )
+    body = b"".join([chunk async for chunk in result.body])
+    return b"true" in body
+
+
+@router.api_route("/store", methods=["GET", "HEAD"])
+async def read(request: Request) -> Response:
+    """A graph of the store, in the negotiated RDF format."""
+    graph = _target(request)
+    if graph is not None and not await _exists(request, graph):
+        raise NotFound(f"There is no graph <{graph}> in this store.")
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    query = QueryRequest(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+        accept=request.headers.get("accept"),
+        format=request.query_params.get("format"),
+    )
+    result = await request.app.state.store.query(query)
+    headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
+    if request.method == "HEAD":
+        async for _ in result.body:
+            pass
+        return Response(headers=headers)
+    return StreamingResponse(result.body, headers=headers)
+
+
+async def _payload(request: Request) -> str:
+    """The request's RDF body as N-Triples text, ready for INSERT DATA."""
+    ctype = request.headers.get("content-type", "")
+    fmt = by_media_type(ctype, GRAPH_FORMATS)
+    if fmt is None:
+        known = ", ".join(f.media_type for f in GRAPH_FORMATS)
+        raise UnsupportedMediaType(
+            f"Cannot read {ctype or 'a body without Content-Type'}; send one of: {known}."
+        )
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
+    try:
+        triples = ox.parse(body, format=fmt.oxigraph, base_iri=str(request.url))
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    except (SyntaxError, ValueError) as exc:
+        raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}") from None
+
+
+def _wrap(graph: str | None, ntriples: str) -> str:
+    return f"GRAPH <{graph}> {{\n{ntriples}\n}}" if graph else ntriples
+
+
+@router.api_route("/store", methods=["PUT", "POST"])
+async def write(request: Request) -> Response:
+    """PUT replaces the graph, POST adds to it; 201 when the graph is new, else 204."""
+    require_writer(request)
+    graph = _target(request)
+    existed = graph is None or await _exists(request, graph)
+    data = await _payload(request)
+    drop = "DROP SILENT DEFAULT ;\n" if graph is None else f"DROP SILENT GRAPH <{graph}> ;\n"
+    prefix = drop if request.method == "PUT" else ""
+    await request.app.state.store.update(f"{prefix}INSERT DATA {{ {_wrap(graph, data)} }}")
+    return Response(status_code=204 if existed else 201)
+
+
+@router.delete("/store")
+async def delete(request: Request) -> Response:
+    """Remove the graph (empty the default graph); 404 if there is no such graph."""
+    require_writer(request)
+    graph = _target(request)
+    if graph is not None and not await _exists(request, graph):
+        raise NotFound(f"There is no graph <{graph}> in this store.")
+    await request.app.state.store.update(
+        "DROP DEFAULT" if graph is None else f"DROP GRAPH <{graph}>"
+    )
+    return Response(status_code=204)

@@ -1,0 +1,142 @@
+"""What a client may ask: a cheap lexical scan of SPARQL text before any engine sees it.
+
+The scan skips comments, strings and IRIs the way the SPARQL lexer does, and reports the
+keywords used, the IRIs after ``FROM``/``USING``/``LOAD``/``SERVICE``, and the deepest
+nesting of ``{`` and ``(``. :func:`check_query` and :func:`check_update` turn that into
+refusals with a clear message: ``SERVICE`` (unless allow-listed), ``LOAD`` (unless allowed),
+``file:`` IRIs, and nesting deep enough to overflow the parser's stack (a known way to
+crash pyoxigraph: ~3,000 nested groups).
+
+>>> scan('SELECT * { ?s ?p "SERVICE" } # SERVICE').keywords & {"SERVICE"}
+set()
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import RefusedOperation
+from .settings import Settings
+
+__all__ = ["MAX_DEPTH", "Scan", "check_query", "check_update", "scan"]
+
+#: Deeper nesting than this is refused before parsing (pyoxigraph's parser overflows ~3,000).
+MAX_DEPTH = 256
+
+_IRI = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
+_WORD = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.:%]*)?"  # keyword or prefixed name
+    r"|[A-Za-z0-9_\-.]*:[^\s{}()<>,;]*"  # prefixed name with an empty or numeric prefix
+)
+_VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7-\uffff]*")
+_STRING_STARTS = ('"""', "'''", '"', "'")
+_IRI_KEYWORDS = {"FROM", "NAMED", "USING", "LOAD", "SERVICE", "WITH", "INTO", "SILENT"}
+
+
+@dataclass
+class Scan:
+    """What the lexical scan found."""
+
+    keywords: set[str] = field(default_factory=set)
+    iris_after: dict[str, list[str]] = field(default_factory=dict)
+    max_depth: int = 0
+
+
+def scan(text: str) -> Scan:
+    """Scan SPARQL text (query or update) without parsing it."""
+    result, depth, i, last_kw = Scan(), 0, 0, ""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            i, last_kw = _skip_string(text, i), ""
+        elif c == "<" and (m := _IRI.match(text, i)):
+            if last_kw:
+                result.iris_after.setdefault(last_kw, []).append(m.group(1))
+            i = m.end()
+        elif c in "?$":
+            m = _VAR.match(text, i)
+            i, last_kw = (m.end() if m else i + 1), ""
+        elif c in "{(":
+            depth += 1
+            result.max_depth = max(result.max_depth, depth)
+            i, last_kw = i + 1, ""
+        elif c in "})":
+            depth -= 1
+            i, last_kw = i + 1, ""
+        elif (m := _WORD.match(text, i)) and m.end() > i:
+            word = m.group(0)
+            upper = "" if ":" in word else word.upper()
+            if upper:
+                result.keywords.add(upper)
+            last_kw = upper if upper in _IRI_KEYWORDS else ""
+            i = m.end()
+        else:
+            i += 1
+    return result
+
+
+def _skip_string(text: str, i: int) -> int:
+    for quote in _STRING_STARTS:
+        if text.startswith(quote, i):
+            j = i + len(quote)
+            while j < len(text):
+                if text[j] == "\\":
+                    j += 2
+                    continue
+                if text.startswith(quote, j):
+                    return j + len(quote)
+                if len(quote) == 1 and text[j] == "\n":
+                    return j
+                j += 1
+            return len(text)
+    return i + 1
+
+
+def _check_common(found: Scan, settings: Settings) -> None:
+    if found.max_depth > MAX_DEPTH:
+        raise RefusedOperation(
+            f"The request nests groups or expressions {found.max_depth} levels deep; "
+            f"the limit is {MAX_DEPTH}."
+        )
+    if "SERVICE" in found.keywords:
+        endpoints = found.iris_after.get("SERVICE", [])
+        allowed = set(settings.service_allowlist)
+        if not endpoints or not allowed or any(e not in allowed for e in endpoints):
+            raise RefusedOperation(
+                "Federated queries (SERVICE) are disabled on this endpoint"
+                + (f"; allowed endpoints: {', '.join(sorted(allowed))}." if allowed else ".")
+            )
+    for keyword, iris in found.iris_after.items():
+        if keyword != "SERVICE" and any(_local_scheme(iri) for iri in iris):
+            raise RefusedOperation(
+                f"{keyword} <file:…> is refused: this service never reads local files."
+            )
+
+
+def _local_scheme(iri: str) -> bool:
+    return iri.strip().lower().startswith(("file:", "jar:", "data:"))
+
+
+def check_query(text: str, settings: Settings) -> Scan:
+    """Refuse what a query may not do here; return the scan for callers that need it."""
+    found = scan(text)
+    _check_common(found, settings)
+    return found
+
+
+def check_update(text: str, settings: Settings) -> Scan:
+    """Refuse what an update may not do here (``LOAD`` unless ``allow_load``)."""
+    found = scan(text)
+    _check_common(found, settings)
+    if "LOAD" in found.keywords and not settings.allow_load:
+        raise RefusedOperation("LOAD is disabled on this endpoint: send the data in the request.")
+    if "LOAD" in found.keywords:
+        sources = found.iris_after.get("LOAD", []) + found.iris_after.get("SILENT", [])
+        if any(not s.lower().startswith(("http://", "https://")) for s in sources):
+            raise RefusedOperation("LOAD accepts only http(s) IRIs.")
+    return found

@@ -1,0 +1,301 @@
+"""Worker processes: every query and update runs where it can be stopped.
+
+pyoxigraph and rdflib cannot be interrupted inside one call, so the HTTP process never runs a
+query itself. It hands the query to an idle *reader* process through a pipe and awaits the
+answer on the event loop; past the deadline the worker is killed (SIGKILL) and replaced, and
+the client gets a clear timeout error while the other workers go on serving.
+
+Readers open an immutable *snapshot* of the store. When writes are enabled a single *writer*
+process owns the read-write store; after each committed update it writes a new snapshot (a
+cheap hard-link checkpoint for pyoxigraph) and readers move to it on their next request.
+
+Messages, worker → HTTP process::
+
+    ("whole", kind, format, body)          a small result, in one message
+    ("head", kind, format, first_chunk)    a large result starts; then
+    ("chunk", bytes) … ("end",)            the rest of it
+    ("ok",)                                an update or snapshot is done
+    ("error", KGError)                     anything that went wrong, with its status
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import KGError, Overloaded, QueryTimeout
+from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+from .store import QueryRequest
+
+__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool"]
+
+log = logging.getLogger("kg_service.workers")
+
+CHUNK = 64 * 1024
+_FORMATS = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Which engine a worker opens (picklable: sent to the worker process)."""
+
+    backend: str = "oxigraph"
+    union_default_graph: bool = True
+
+    def open(self, path: str, writable: bool) -> Any:
+        if self.backend == "rdflib":
+            from .backends.rdflib import RdflibEngine
+
+            return RdflibEngine.open(path, writable, self.union_default_graph)
+        from .engine import OxigraphEngine
+
+        opener = OxigraphEngine.writer if writable else OxigraphEngine.reader
+        return opener(path, self.union_default_graph)
+
+
+@dataclass
+class QueryResult:
+    """A result on its way: its kind and format are known, its bytes may still be coming."""
+
+    kind: str
+    format: Format
+    body: AsyncIterator[bytes]
+
+
+# --- inside the worker process -------------------------------------------------------------
+
+
+class _PipeSink:
+    """Buffers a result and sends it in chunks of :data:`CHUNK` bytes."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn, self.buffer, self.started = conn, bytearray(), False
+        self.kind, self.format = "", ""
+
+    def head(self, kind: str, fmt: Format) -> None:
+        self.kind, self.format = kind, fmt.name
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self._send_chunk()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _send_chunk(self) -> None:
+        chunk, self.buffer = bytes(self.buffer), bytearray()
+        if self.started:
+            self.conn.send(("chunk", chunk))
+        else:
+            self.conn.send(("head", self.kind, self.format, chunk))
+            self.started = True
+
+    def finish(self) -> None:
+        if not self.started:
+            self.conn.send(("whole", self.kind, self.format, bytes(self.buffer)))
+            return
+        if self.buffer:
+            self._send_chunk()
+        self.conn.send(("end",))
+
+
+def _worker_main(conn: Connection, spec: EngineSpec, path: str | None, writable: bool) -> None:
+    """The loop of one worker: receive an operation, run it, answer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    engine, opened = (spec.open(path, True), path) if writable and path else (None, None)
+    while True:
+        try:
+            op, payload, snapshot = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if not writable and snapshot != opened:
+                engine, opened = None, None
+                engine, opened = spec.open(snapshot, False), snapshot
+            _run(conn, engine, op, payload)
+        except KGError as exc:
+            conn.send(("error", exc))
+        except Exception as exc:  # a bug or an engine failure: report it, keep the worker
+            conn.send(("error", KGError(f"{type(exc).__name__}: {exc}")))
+
+
+def _run(conn: Connection, engine: Any, op: str, payload: Any) -> None:
+    if op == "query":
+        sink = _PipeSink(conn)
+        engine.query(payload, sink)
+        sink.finish()
+    elif op == "update":
+        text, base_iri, target = payload
+        engine.update(text, base_iri)
+        engine.snapshot(Path(target))
+        conn.send(("ok",))
+    elif op == "snapshot":
+        engine.snapshot(Path(payload))
+        conn.send(("ok",))
+    else:
+        raise KGError(f"unknown worker operation {op!r}")
+
+
+# --- in the HTTP process -------------------------------------------------------------------
+
+
+def _context() -> mp.context.BaseContext:
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["kg_service.workers", "kg_service.engine", "pyoxigraph"])
+    return ctx
+
+
+class Worker:
+    """One worker process and its end of the pipe."""
+
+    def __init__(self, spec: EngineSpec, path: str | None = None, writable: bool = False) -> None:
+        parent, child = _context().Pipe(duplex=True)
+        self.process = _context().Process(
+            target=_worker_main, args=(child, spec, path, writable), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.snapshot: str | None = None
+
+    def send(self, op: str, payload: Any, snapshot: str | None = None) -> None:
+        self.snapshot = snapshot or self.snapshot
+        self.conn.send((op, payload, snapshot))
+
+    async def recv(self, deadline: float) -> tuple:
+        """The next message, or :class:`QueryTimeout` once ``deadline`` (loop time) passes."""
+        if not self.conn.poll():
+            loop = asyncio.get_running_loop()
+            ready = loop.create_future()
+            fd = self.conn.fileno()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise QueryTimeout("The query ran past the time limit and was stopped.") from None
+            finally:
+                loop.remove_reader(fd)
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            raise KGError("The worker running this request died; it has been replaced.") from None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            if self.process.pid:
+                os.kill(self.process.pid, signal.SIGKILL)
+        self.process.join(5)
+        self.conn.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+
+class WorkerPool:
+    """Reader workers, an admission cap, and the per-request deadline."""
+
+    def __init__(self, spec: EngineSpec, size: int, max_concurrent: int, timeout: float) -> None:
+        self.spec, self.size, self.timeout = spec, size, timeout
+        self.max_concurrent = max(max_concurrent, 1)
+        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self.workers: set[Worker] = set()
+        self.inflight = 0
+        self.timeouts = 0
+        self.rejections = 0
+
+    async def start(self) -> None:
+        for _ in range(self.size):
+            await self._add()
+
+    async def _add(self) -> None:
+        worker = await asyncio.to_thread(Worker, self.spec)
+        self.workers.add(worker)
+        self.idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        for worker in list(self.workers):
+            worker.kill()
+        self.workers.clear()
+
+    def snapshots_in_use(self) -> set[str]:
+        return {w.snapshot for w in self.workers if w.snapshot}
+
+    async def query(self, request: QueryRequest, snapshot: str) -> QueryResult:
+        """Run ``request`` on ``snapshot`` in a worker; stream the answer back."""
+        if self.inflight >= self.max_concurrent:
+            self.rejections += 1
+            raise Overloaded(
+                f"Too many queries at once (limit {self.max_concurrent}); retry shortly.",
+                headers={"Retry-After": "1"},
+            )
+        self.inflight += 1
+        try:
+            worker = await self.idle.get()
+        except BaseException:
+            self.inflight -= 1
+            raise
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        try:
+            worker.send("query", request, snapshot)
+            first = await worker.recv(deadline)
+        except BaseException as exc:
+            await self._finish(worker, healthy=False, error=exc)
+            raise
+        return await self._first(worker, first, deadline)
+
+    async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
+        if msg[0] == "whole":
+            await self._finish(worker, healthy=True)
+            return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]))
+        if msg[0] == "head":
+            body = self._stream(worker, msg[3], deadline)
+            return QueryResult(msg[1], _FORMATS[msg[2]], body)
+        await self._finish(worker, healthy=True)
+        raise msg[1] if msg[0] == "error" else KGError(f"unexpected worker message {msg[0]!r}")
+
+    async def _stream(self, worker: Worker, first: bytes, deadline: float) -> AsyncIterator[bytes]:
+        healthy = False
+        try:
+            yield first
+            while True:
+                msg = await worker.recv(deadline)
+                if msg[0] == "chunk":
+                    yield msg[1]
+                elif msg[0] == "end":
+                    healthy = True
+                    return
+                else:
+                    raise msg[1]
+        finally:
+            await self._finish(worker, healthy)
+
+    async def _finish(
+        self, worker: Worker, healthy: bool, error: BaseException | None = None
+    ) -> None:
+        self.inflight -= 1
+        if healthy:
+            self.idle.put_nowait(worker)
+            return
+        if isinstance(error, QueryTimeout):
+            self.timeouts += 1
+        reason = type(error).__name__ if error else "aborted"
+        log.warning("replacing worker %s (%s)", worker.pid, reason)
+        self.workers.discard(worker)
+        worker.kill()
+        await self._add()
+
+
+async def _single(body: bytes) -> AsyncIterator[bytes]:
+    yield body

@@ -1,0 +1,85 @@
+"""The W3C SPARQL conformance runners of ../shared/conformance, against the served process."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import SHARED, start_server, stop_server
+
+pytestmark = pytest.mark.e2e
+
+KIT = SHARED / "conformance"
+TOKEN = "conformance-token"
+
+
+def run_kit(script: str, *args: str, tmp_path) -> tuple[dict, str]:
+    """Run one runner; return its JSON report and its last line."""
+    out = tmp_path / f"{script}.json"
+    env = {**os.environ, "SPARQL_AUTH": f"Bearer {TOKEN}"}
+    proc = subprocess.run(
+        [sys.executable, str(KIT / script), *args, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ passed, \d+ failed, \d+ skipped", last), proc.stdout + proc.stderr
+    return json.loads(out.read_text()), proc.stdout
+
+
+def counts(stdout: str) -> tuple[int, int, int]:
+    last = stdout.strip().splitlines()[-1]
+    return tuple(int(n) for n in re.findall(r"\d+", last))  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def scratch(settings, built, tmp_path_factory):
+    """A writable instance on a throwaway in-memory copy of the build (no union default graph)."""
+    log = tmp_path_factory.mktemp("scratch") / "serve.log"
+    srv = start_server(
+        settings.build_path,
+        log,
+        "--update-token",
+        TOKEN,
+        env={"BENELUX_KG_UNION_DEFAULT_GRAPH": "false", "BENELUX_KG_STORE": "memory"},
+    )
+    yield srv
+    stop_server(srv)
+
+
+def test_protocol_read_only_endpoint(server, tmp_path):
+    _, out = run_kit("sparql_protocol.py", f"{server.url}/sparql", tmp_path=tmp_path)
+    passed, failed, skipped = counts(out)
+    assert failed == 0, out
+    assert passed == 31 and skipped == 6
+
+
+def test_protocol_with_updates_every_test_passes(scratch, tmp_path):
+    _, out = run_kit(
+        "sparql_protocol.py",
+        f"{scratch.url}/sparql",
+        "--update-url",
+        f"{scratch.url}/update",
+        tmp_path=tmp_path,
+    )
+    assert counts(out) == (37, 0, 0), out
+
+
+def test_query_evaluation_reaches_oxigraph_server(scratch, tmp_path):
+    _, out = run_kit(
+        "sparql_query_eval.py",
+        "--endpoint",
+        f"{scratch.url}/sparql",
+        "--update",
+        f"{scratch.url}/update",
+        "--gsp",
+        f"{scratch.url}/store",
+        tmp_path=tmp_path,
+    )
+    passed, failed, _ = counts(out)
+    assert passed >= 217, out
+    assert passed + failed == 235
