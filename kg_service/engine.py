@@ -12,7 +12,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from .errors import KGError
+from .errors import BadRequest, KGError
 from .formats import Format
 from .store import QueryRequest, QueryResponse, negotiate_for, syntax_error
 
@@ -110,6 +110,8 @@ class OxigraphEngine:
             self.store.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise syntax_error(str(exc), "update") from None
+        except RuntimeError as exc:  # e.g. DROP of a graph that does not exist
+            raise BadRequest(f"The update was not applied (nothing changed): {exc}") from None
         except OSError as exc:
             raise KGError(f"The update failed: {exc}") from None
 
@@ -122,8 +124,6 @@ def _graph(iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError:
-        from .errors import BadRequest
-
         raise BadRequest(f"Not an absolute IRI in the dataset parameters: {iri[:100]!r}") from None
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
 
 from .auth import require_writer
 from .errors import BadRequest, NotFound, RDFSyntaxError, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, by_media_type
-from .sparql import read_body
+from .sparql import read_body, result_response
 from .store import QueryRequest
 
 __all__ = ["router"]
@@ -59,12 +58,10 @@ async def read(request: Request) -> Response:
         format=request.query_params.get("format"),
     )
     result = await request.app.state.store.query(query)
-    headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
     if request.method == "HEAD":
         async for _ in result.body:
             pass
-        return Response(headers=headers)
-    return StreamingResponse(result.body, headers=headers)
+    return result_response(result, head=request.method == "HEAD")
 
 
 async def _payload(request: Request) -> str:

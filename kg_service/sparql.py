@@ -21,8 +21,15 @@ from .negotiation import choose
 from .policy import check_query, check_update
 from .service_description import describe_service, graph_sizes
 from .store import QueryRequest
+from .workers import QueryResult
 
-__all__ = ["parse_query_request", "parse_update_request", "read_body", "router"]
+__all__ = [
+    "parse_query_request",
+    "parse_update_request",
+    "read_body",
+    "result_response",
+    "router",
+]
 
 router = APIRouter()
 
@@ -118,8 +125,14 @@ async def sparql(request: Request) -> Response:
         return await _describe(request)
     check_query(parsed.query, settings)
     parsed = replace(parsed, base_iri=endpoint_url(request))
-    result = await request.app.state.store.query(parsed)
+    return result_response(await request.app.state.store.query(parsed))
+
+
+def result_response(result: QueryResult, head: bool = False) -> Response:
+    """The HTTP response for a query result: whole when small, streamed when large."""
     headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
+    if result.data is not None:
+        return Response(b"" if head else result.data, headers=headers)
     return StreamingResponse(result.body, headers=headers)
 
 

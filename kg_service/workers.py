@@ -69,6 +69,7 @@ class QueryResult:
     kind: str
     format: Format
     body: AsyncIterator[bytes]
+    data: bytes | None = None  # the whole body, when it came in one piece
 
 
 # --- inside the worker process -------------------------------------------------------------
@@ -258,7 +259,7 @@ class WorkerPool:
     async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
         if msg[0] == "whole":
             await self._finish(worker, healthy=True)
-            return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]))
+            return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]), msg[3])
         if msg[0] == "head":
             body = self._stream(worker, msg[3], deadline)
             return QueryResult(msg[1], _FORMATS[msg[2]], body)
