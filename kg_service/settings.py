@@ -36,6 +36,8 @@ class Settings:
     backend: str = "oxigraph"
     store: str = "memory"
     endpoint: str | None = None
+    remote_update_url: str | None = None
+    remote_store_url: str | None = None
     update_token: str | None = None
     query_timeout: float = 30.0
     max_concurrent: int = 16

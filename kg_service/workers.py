@@ -15,6 +15,7 @@ Messages, worker → HTTP process::
     ("head", kind, format, first_chunk)    a large result starts; then
     ("chunk", bytes) … ("end",)            the rest of it
     ("ok",)                                an update or snapshot is done
+    ("value", object)                      the return value of a ``call`` (any picklable)
     ("error", KGError)                     anything that went wrong, with its status
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing as mp
 import os
@@ -121,7 +123,7 @@ def _worker_main(conn: Connection, spec: EngineSpec, path: str | None, writable:
         except (EOFError, OSError):
             return
         try:
-            if not writable and snapshot != opened:
+            if not writable and snapshot and snapshot != opened:
                 engine, opened = None, None
                 engine, opened = spec.open(snapshot, False), snapshot
             _run(conn, engine, op, payload)
@@ -144,6 +146,10 @@ def _run(conn: Connection, engine: Any, op: str, payload: Any) -> None:
     elif op == "snapshot":
         engine.snapshot(Path(payload))
         conn.send(("ok",))
+    elif op == "call":
+        target, args = payload
+        module, _, name = target.partition(":")
+        conn.send(("value", getattr(importlib.import_module(module), name)(*args)))
     else:
         raise KGError(f"unknown worker operation {op!r}")
 
@@ -233,20 +239,39 @@ class WorkerPool:
     def snapshots_in_use(self) -> set[str]:
         return {w.snapshot for w in self.workers if w.snapshot}
 
-    async def query(self, request: QueryRequest, snapshot: str) -> QueryResult:
-        """Run ``request`` on ``snapshot`` in a worker; stream the answer back."""
+    async def _acquire(self) -> Worker:
+        """An idle worker, or :class:`Overloaded` when the cap of requests in flight is reached."""
         if self.inflight >= self.max_concurrent:
             self.rejections += 1
             raise Overloaded(
-                f"Too many queries at once (limit {self.max_concurrent}); retry shortly.",
+                f"Too many requests at once (limit {self.max_concurrent}); retry shortly.",
                 headers={"Retry-After": "1"},
             )
         self.inflight += 1
         try:
-            worker = await self.idle.get()
+            return await self.idle.get()
         except BaseException:
             self.inflight -= 1
             raise
+
+    async def call(self, target: str, *args: Any) -> Any:
+        """Run ``module:function(*args)`` in a worker, stopped at the deadline; its value."""
+        worker = await self._acquire()
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        try:
+            worker.send("call", (target, args))
+            msg = await worker.recv(deadline)
+        except BaseException as exc:
+            await self._finish(worker, healthy=False, error=exc)
+            raise
+        await self._finish(worker, healthy=True)
+        if msg[0] == "error":
+            raise msg[1]
+        return msg[1]
+
+    async def query(self, request: QueryRequest, snapshot: str) -> QueryResult:
+        """Run ``request`` on ``snapshot`` in a worker; stream the answer back."""
+        worker = await self._acquire()
         deadline = asyncio.get_running_loop().time() + self.timeout
         try:
             worker.send("query", request, snapshot)
