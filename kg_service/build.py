@@ -29,14 +29,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from owlrl import OWLRL_Semantics
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from . import __version__
 from .errors import BuildError
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
+from .namespaces import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
 from .rdfio import from_ox, to_ox_quad, triples_to_ox
 from .settings import Settings
 from .validation import Validation, load_files, validate
@@ -152,15 +152,17 @@ _TAUTOLOGIES = {
 }
 
 
-_BUILT_IN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
-
-
 def _informative(triple: tuple[Node, Node, Node]) -> bool:
-    """False for the reflexive, trivial and built-in-vocabulary triples OWL RL adds."""
+    """True for entailments about our own resources and terms that say something new.
+
+    Dropped: reflexive tautologies, ``owl:Thing`` typing, and anything whose subject is not
+    one of ours (built-in vocabularies; external IRIs that ``owl:sameAs`` would copy our
+    statements onto, such as Wikidata items).
+    """
     s, p, o = triple
-    if p in _TAUTOLOGIES and s == o:
+    if not isinstance(s, URIRef) or not str(s).startswith(BASE):
         return False
-    if isinstance(s, URIRef) and str(s).startswith(_BUILT_IN):
+    if p in _TAUTOLOGIES and s == o:
         return False
     return not (p == RDF.type and o == OWL.Thing)
 
@@ -245,7 +247,7 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     progress("[3/6] OWL 2 RL closure (owlrl)")
     inferred = infer(to_rdflib(asserted))
     progress(f"      {len(inferred)} inferred triples → {INFERRED_GRAPH}")
-    progress("[4/6] consistency: no owl:Nothing member, no OWL RL clash")
+    progress("[4/6] consistent: no owl:Nothing member, no OWL RL clash")
     quads = _sorted(asserted + triples_to_ox(inferred, INFERRED_GRAPH))
     progress("[5/6] writing dumps")
     files = write_dumps(settings, quads)

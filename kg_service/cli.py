@@ -1,4 +1,4 @@
-"""The ``benelux-kg`` command: build | serve | validate | query.
+"""The ``benelux-kg`` command: build | serve | load | validate | query.
 
 ``uvicorn.run`` is called here and nowhere else. Exit codes: 0 success, 1 failure (the data does
 not conform, the build failed), 2 bad input.
@@ -88,6 +88,39 @@ def serve(
         workers=settings.workers,
         log_level="info",
     )
+
+
+@app.command()
+def load(
+    endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL query URL.")] = None,
+    store_url: Annotated[
+        str | None, typer.Option(help="Graph Store URL (default: /store next to /query).")
+    ] = None,
+) -> None:
+    """Build if needed, then make the remote store's named graphs exactly the build's."""
+    from .backends.remote import push, remote_urls
+    from .build import build as run_build
+    from .build import needs_build
+
+    settings = Settings.load(endpoint=endpoint, remote_store_url=store_url)
+    try:
+        query_url, _, graph_store = remote_urls(settings)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    if graph_store is None:
+        raise _fail(f"cannot guess the Graph Store URL of {query_url}: give --store-url", 2)
+    try:
+        if needs_build(settings):
+            run_build(settings, progress=typer.echo)
+        pushed = push(settings)
+    except KGError as exc:
+        raise _fail(f"load failed: {exc.message}", 1) from None
+    for name, count in sorted(pushed.graphs.items()):
+        typer.echo(f"  {count:>8} triples  <{name}>")
+    for name in pushed.removed:
+        typer.echo(f"  removed           <{name}> (not in the build)")
+    total, graphs = sum(pushed.graphs.values()), len(pushed.graphs)
+    typer.echo(f"loaded {total} triples in {graphs} named graphs into {pushed.store_url}")
 
 
 class ReportFormat(StrEnum):

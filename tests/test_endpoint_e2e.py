@@ -36,7 +36,7 @@ def test_select_formats(http, accept, media):
     r = http.get("/sparql", params={"query": SELECT}, headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
     assert "institution/" in r.text
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in r.headers["vary"]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_service_description(http, built, accept, fmt):
     r = http.get("/sparql", headers={"Accept": accept})
     assert r.status_code == 200
     g = Graph().parse(data=r.content, format=fmt)
-    service = g.value(predicate=SD.endpoint)
+    service = next(g.objects(None, SD.endpoint))
     assert str(service).endswith("/sparql")
     names = {str(n) for n in g.objects(None, SD.name)}
     assert names == set(built.graphs)

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from pyshacl.entrypoints import meta_validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
@@ -144,6 +145,12 @@ def classes_used(data: Graph) -> set[Node]:
 
 
 def test_shapes_pass_shacl_shacl():
+    conforms, _, text = meta_validate(shapes_graph())
+    assert conforms, text
+
+
+def test_validating_with_meta_shacl_accepts_the_shapes():
+    # pySHACL raises ReportableRuntimeError here if the shapes fail SHACL-SHACL
     outcome = validate(Graph(), shapes_graph(), meta_shacl=True)
     assert outcome.conforms, outcome.text()
 

@@ -1,0 +1,218 @@
+"""Ratios, target checks and the markdown tables of a benchmark run (pure functions on dicts).
+
+The input is the ``latest.json`` structure written by ``bench.py``; nothing here measures.
+A throughput of zero (no request finished within the cell's time) is counted as one request
+in that time, so the ratios it enters are lower bounds and are marked ``≥``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+__all__ = ["best_ours", "markdown", "ratios"]
+
+OXIGRAPH = "oxigraph"
+RDFLIB = "rdflib-endpoint"
+
+TARGETS = (
+    "ours/rdflib-endpoint ≥ 20× (geometric mean) and ≥ 1× on every query",
+    "ours/oxigraph ≥ 0.8× (geometric mean) at concurrency 16",
+    "`serve` answers its first query within 2 s of start, 1M triples, on-disk store",
+)
+
+
+def _cells(size: dict, server: str, concurrency: int) -> dict[str, dict]:
+    return {
+        c["query"]: c
+        for c in size["cells"]
+        if c["server"] == server and c["concurrency"] == concurrency
+    }
+
+
+def _rate(cell: dict) -> tuple[float, bool]:
+    """Requests/s, and whether it is a floor (no request finished)."""
+    if cell["rps"] > 0:
+        return cell["rps"], False
+    return 1 / max(cell["seconds"], 1e-9), True
+
+
+def geomean(values: Iterable[float]) -> float:
+    values = list(values)
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def _ratio(ours: dict[str, dict], other: dict[str, dict]) -> dict | None:
+    shared = sorted(set(ours) & set(other))
+    if not shared:
+        return None
+    per_query, bound = {}, False
+    for q in shared:
+        (a, _), (b, floor) = _rate(ours[q]), _rate(other[q])
+        per_query[q] = round(a / b, 3)
+        bound = bound or floor
+    worst = min(per_query, key=per_query.get)
+    return {
+        "geomean": round(geomean(per_query.values()), 3),
+        "min": per_query[worst],
+        "min_query": worst,
+        "lower_bound": bound,
+        "per_query": per_query,
+    }
+
+
+def ratios(size: dict, ours: str, concurrencies: Iterable[int]) -> dict:
+    """ours/oxigraph and ours/rdflib-endpoint throughput ratios at each concurrency."""
+    out: dict = {}
+    for c in concurrencies:
+        mine = _cells(size, ours, c)
+        for other in (OXIGRAPH, RDFLIB):
+            found = _ratio(mine, _cells(size, other, c))
+            if found:
+                out[f"{other}@c{c}"] = found
+    return out
+
+
+def best_ours(size: dict, names: Iterable[str]) -> str:
+    """The configuration of ours with the highest geometric-mean throughput over all cells."""
+
+    def score(name: str) -> float:
+        rates = [_rate(c)[0] for c in size["cells"] if c["server"] == name]
+        return geomean(rates) if rates else 0.0
+
+    return max(names, key=score)
+
+
+# --- markdown ------------------------------------------------------------------------------
+
+
+def _fmt_rps(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _fmt_ms(value: float) -> str:
+    return f"{value:.3g}" if value < 100 else f"{value:,.0f}"
+
+
+def _cell_text(cell: dict | None) -> str:
+    if cell is None:
+        return "–"
+    if cell["rps"] == 0:
+        text = f"<{_fmt_rps(1 / max(cell['seconds'], 1e-9))}/s (none finished)"
+    else:
+        text = f"**{_fmt_rps(cell['rps'])}**/s · {_fmt_ms(cell['p50_ms'])} · "
+        text += f"{_fmt_ms(cell['p99_ms'])} ms"
+    return text + (f" · {cell['errors']} err" if cell["errors"] else "")
+
+
+def _ratio_text(r: dict | None) -> str:
+    if r is None:
+        return "–"
+    return ("≥" if r["lower_bound"] else "") + f"{r['geomean']:.2f}×"
+
+
+def _per_query_ratio(r: dict | None, query: str) -> str:
+    if r is None or query not in r["per_query"]:
+        return "–"
+    return f"{r['per_query'][query]:.2f}×"
+
+
+def _cells_table(size: dict, servers: list[str], concurrencies: list[int], ours: str) -> list[str]:
+    head = ["query", "c", *servers, f"{ours}/oxigraph", f"{ours}/rdflib-endpoint"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rat = size["ratios"][ours]
+    for q in size["queries"]:
+        for c in concurrencies:
+            row = [q, str(c)]
+            row += [_cell_text(_cells(size, s, c).get(q)) for s in servers]
+            row += [_per_query_ratio(rat.get(f"{o}@c{c}"), q) for o in (OXIGRAPH, RDFLIB)]
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _ratios_table(size: dict, names: list[str], concurrencies: list[int]) -> list[str]:
+    head = ["ours", *(f"÷ {o} c{c}" for o in (OXIGRAPH, RDFLIB) for c in concurrencies)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in names:
+        rat = size["ratios"][name]
+        row = [name]
+        for o in (OXIGRAPH, RDFLIB):
+            for c in concurrencies:
+                r = rat.get(f"{o}@c{c}")
+                extra = f" (min {r['min']:.2f}× {r['min_query']})" if r else ""
+                row.append(_ratio_text(r) + extra)
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _overhead_table(size: dict, ours: str) -> list[str]:
+    head = ["query", "rows", "pyoxigraph in-process ms", f"{ours} c1 p50 ms", "oxigraph c1 p50 ms"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    mine, ox = _cells(size, ours, 1), _cells(size, OXIGRAPH, 1)
+    for q in size["queries"]:
+        rows = size["rows"].get(q, {}).get(ours, "?")
+        engine = size.get("engine_ms", {}).get(q)
+        row = [q, str(rows), _fmt_ms(engine) if engine is not None else "–"]
+        row += [_fmt_ms(d[q]["p50_ms"]) if q in d else "–" for d in (mine, ox)]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _target_lines(size: dict, ours: str, concurrencies: list[int]) -> list[str]:
+    rat, lines = size["ratios"][ours], []
+    rd = [rat.get(f"{RDFLIB}@c{c}") for c in concurrencies]
+    if all(rd):
+        gm = min(r["geomean"] for r in rd)
+        worst = min(r["min"] for r in rd)
+        ok = gm >= 20 and worst >= 1
+        lines.append(f"- {TARGETS[0]}: {'met' if ok else 'NOT met'} (lowest geomean "
+                     f"{gm:.1f}×, slowest query {worst:.2f}×)")
+    ox16 = rat.get(f"{OXIGRAPH}@c16")
+    if ox16:
+        ok = ox16["geomean"] >= 0.8
+        lines.append(f"- {TARGETS[1]}: {'met' if ok else 'NOT met'} ({ox16['geomean']:.2f}×)")
+    if size.get("startup_seconds"):
+        first = min(size["startup_seconds"])
+        med = sorted(size["startup_seconds"])[len(size["startup_seconds"]) // 2]
+        lines.append(f"- start to first answer ({size['label']}, on-disk store): median "
+                     f"{med:.2f} s, best {first:.2f} s of {len(size['startup_seconds'])} starts")
+    return lines
+
+
+def _size_section(size: dict, run: dict) -> list[str]:
+    names, ours = run["ours"], size["best_ours"]
+    servers = [*names, OXIGRAPH, RDFLIB]
+    concs = run["settings"]["concurrencies"]
+    out = [f"## {size['label']} triples ({size['triples']:,})", ""]
+    out += [f"- {line}" for line in size["notes"]]
+    out += [f"- best configuration of ours: **{ours}** ({run['ours_configs'][ours]})", ""]
+    out += ["Each cell: **requests/s** · p50 · p99 latency (ms).", ""]
+    out += _cells_table(size, servers, concs, ours)
+    out += ["", "Throughput ratios (geometric mean over the mix):", ""]
+    out += _ratios_table(size, names, concs)
+    out += ["", "Where the time goes (c1):", ""]
+    out += _overhead_table(size, ours)
+    targets = _target_lines(size, ours, concs)
+    return out + ([""] + ["Targets:", ""] + targets if targets else []) + [""]
+
+
+def markdown(run: dict) -> str:
+    """The whole report: machine, versions, then one section per size."""
+    m, v, s = run["machine"], run["versions"], run["settings"]
+    out = [
+        "# SPARQL benchmark: latest run",
+        "",
+        f"{run['generated']} · {m['cpus']} CPUs ({m['cpu_model']}) · {m['memory_gb']} GB · "
+        f"Python {m['python']} · commit {run.get('commit', '?')}",
+        "",
+        "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        "",
+        f"Each cell ran {s['duration']} s with wrk (1 thread) on 127.0.0.1; concurrency "
+        f"{' and '.join(map(str, s['concurrencies']))}; data seed {s['seed']}.",
+        "",
+        "Servers: " + "; ".join(f"**{k}**: {val}" for k, val in run["servers"].items()),
+        "",
+    ]
+    for size in run["sizes"].values():
+        out += _size_section(size, run)
+    return "\n".join(out).rstrip() + "\n"
