@@ -105,4 +105,6 @@ def drive(
 
 def wrk_version() -> str:
     done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return (done.stdout or done.stderr).splitlines()[0].strip() if done.stdout or done.stderr else ""
+    return (
+        (done.stdout or done.stderr).splitlines()[0].strip() if done.stdout or done.stderr else ""
+    )

@@ -165,8 +165,10 @@ def _target_lines(size: dict, ours: str, concurrencies: list[int]) -> list[str]:
         gm = min(r["geomean"] for r in rd)
         worst = min(r["min"] for r in rd)
         ok = gm >= 20 and worst >= 1
-        lines.append(f"- {TARGETS[0]}: {'met' if ok else 'NOT met'} (lowest geomean "
-                     f"{gm:.1f}×, slowest query {worst:.2f}×)")
+        lines.append(
+            f"- {TARGETS[0]}: {'met' if ok else 'NOT met'} (lowest geomean "
+            f"{gm:.1f}×, slowest query {worst:.2f}×)"
+        )
     ox16 = rat.get(f"{OXIGRAPH}@c16")
     if ox16:
         ok = ox16["geomean"] >= 0.8
@@ -174,8 +176,10 @@ def _target_lines(size: dict, ours: str, concurrencies: list[int]) -> list[str]:
     if size.get("startup_seconds"):
         first = min(size["startup_seconds"])
         med = sorted(size["startup_seconds"])[len(size["startup_seconds"]) // 2]
-        lines.append(f"- start to first answer ({size['label']}, on-disk store): median "
-                     f"{med:.2f} s, best {first:.2f} s of {len(size['startup_seconds'])} starts")
+        lines.append(
+            f"- start to first answer ({size['label']}, on-disk store): median "
+            f"{med:.2f} s, best {first:.2f} s of {len(size['startup_seconds'])} starts"
+        )
     return lines
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "Servers", "Unavailable", "free_port", "wait_answer"]
+__all__ = ["Server", "Servers", "Unavailable", "free_port", "sigterm_as_interrupt", "wait_answer"]
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -68,8 +68,10 @@ def wait_answer(
     with httpx.Client(timeout=httpx.Timeout(timeout)) as client:
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
-                raise Unavailable(f"{server.name} exited ({server.process.returncode}); "
-                                  f"see {server.log}:\n{_tail(server.log)}")
+                raise Unavailable(
+                    f"{server.name} exited ({server.process.returncode}); "
+                    f"see {server.log}:\n{_tail(server.log)}"
+                )
             with contextlib.suppress(httpx.TransportError):
                 if _post(client, server.url, query, accept).status_code == 200:
                     return time.monotonic() - server.started

@@ -85,8 +85,10 @@ def _t(s: str, p: str, o: str) -> str:
 
 
 def _date(rng: random.Random) -> str:
-    return _lit(f"{rng.randint(1950, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                datatype=XSD_DATE)
+    return _lit(
+        f"{rng.randint(1950, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        datatype=XSD_DATE,
+    )
 
 
 def _themes() -> Iterator[str]:

@@ -14,9 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from . import __version__, graph_store, sparql
+from . import __version__, graph_store, linked_data, ontology_docs, pages, sparql
 from .errors import KGError
+from .pages import render
 from .settings import Settings
+from .sparql import wants_html
 from .store import Store, open_store
 
 __all__ = ["create_app"]
@@ -58,6 +60,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(KGError, _kg_error)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(ontology_docs.router)
+    app.include_router(linked_data.router)
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
     return app
 
@@ -75,6 +81,13 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
         log.warning("%s %s: %s", request.method, request.url.path, exc.message)
     accept = request.headers.get("accept", "")
     headers = {**exc.headers}
+    if wants_html(accept):
+        page = render(
+            request, "error.html", status=exc.status, title=exc.title, message=exc.message
+        )
+        page.status_code = exc.status
+        page.headers.update(headers)
+        return page
     if "application/json" in accept and "html" not in accept:
         body = {"error": exc.title, "status": exc.status, "message": exc.message}
         return JSONResponse(body, status_code=exc.status, headers=headers)

@@ -14,6 +14,8 @@ import pyoxigraph as ox
 
 from .errors import BadRequest, KGError
 from .formats import Format
+from .namespaces import PREFIXES
+from .policy import scan
 from .store import QueryRequest, QueryResponse, negotiate_for, syntax_error
 
 __all__ = ["BufferSink", "Engine", "OxigraphEngine", "Sink", "run_to_bytes"]
@@ -91,7 +93,10 @@ class OxigraphEngine:
         fmt = negotiate_for(kind, request)
         sink.head(kind, fmt)
         try:
-            result.serialize(sink, format=fmt.oxigraph)
+            if kind == "graph":
+                ox.serialize(result, sink, format=fmt.oxigraph, prefixes=PREFIXES)
+            else:
+                result.serialize(sink, format=fmt.oxigraph)
         except (OSError, ValueError) as exc:
             raise KGError(f"The query failed while its result was written: {exc}") from None
 
@@ -99,7 +104,7 @@ class OxigraphEngine:
         options: dict = {}
         if request.default_graphs:
             options["default_graph"] = [_graph(g) for g in request.default_graphs]
-        elif self.union:
+        elif self.union and not _has_dataset_clause(request.query):
             options["use_default_graph_as_union"] = True
         if request.named_graphs:
             options["named_graphs"] = [_graph(g) for g in request.named_graphs]
@@ -118,6 +123,11 @@ class OxigraphEngine:
     def snapshot(self, target: Path) -> None:
         self.store.flush()
         self.store.backup(str(target))
+
+
+def _has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset (FROM / FROM NAMED), which then wins."""
+    return "FROM" in scan(query).keywords
 
 
 def _graph(iri: str) -> ox.NamedNode:

@@ -7,12 +7,10 @@ store is configured) and every named graph with its number of triples.
 
 from __future__ import annotations
 
-import json
-
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-from .store import QueryRequest
+from .store import Store, select
 
 __all__ = ["describe_service", "graph_sizes"]
 
@@ -34,11 +32,9 @@ _RESULT_FORMATS = (
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
-async def graph_sizes(store) -> dict[str, int]:
+async def graph_sizes(store: Store) -> dict[str, int]:
     """Every named graph and its number of triples, through the store's query path."""
-    result = await store.query(QueryRequest(GRAPH_SIZES, accept="application/sparql-results+json"))
-    doc = json.loads(b"".join([chunk async for chunk in result.body]))
-    return {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in await select(store, GRAPH_SIZES)}
 
 
 def describe_service(endpoint: str, sizes: dict[str, int], *, union: bool, update: bool) -> Graph:

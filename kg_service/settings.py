@@ -67,7 +67,9 @@ class Settings:
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = _coerce(name, value) if isinstance(value, str) else value
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
@@ -106,7 +108,10 @@ _BOOL = {
 
 
 def _coerce(name: str, raw: str) -> Any:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
+    kinds = {f.name: f.type for f in fields(Settings)}
+    if name not in kinds:
+        raise TypeError(f"unknown setting {name!r}")
+    kind = kinds[name]
     if "Path" in str(kind):
         return Path(raw)
     if kind in ("int", int):

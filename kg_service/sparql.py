@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
 from .auth import require_writer
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
@@ -133,7 +134,8 @@ def result_response(result: QueryResult, head: bool = False) -> Response:
     headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
     if result.data is not None:
         return Response(b"" if head else result.data, headers=headers)
-    return StreamingResponse(result.body, headers=headers)
+    # the background task frees the worker even when the client leaves before the first chunk
+    return StreamingResponse(result.body, headers=headers, background=BackgroundTask(result.close))
 
 
 UPDATE_DIRECT = "application/sparql-update"

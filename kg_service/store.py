@@ -7,6 +7,7 @@ updates, and reads/writes whole graphs for the Graph Store Protocol.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -23,8 +24,10 @@ __all__ = [
     "QueryRequest",
     "QueryResponse",
     "Store",
+    "ask",
     "negotiate_for",
     "open_store",
+    "select",
     "syntax_error",
 ]
 
@@ -88,6 +91,19 @@ class Store(Protocol):
     async def close(self) -> None:
         """Stop workers, release files and connections."""
         ...
+
+
+async def select(store: Store, query: str) -> list[dict[str, dict]]:
+    """Run a SELECT through the store; the bindings as SPARQL JSON term dicts."""
+    result = await store.query(QueryRequest(query, accept="application/sparql-results+json"))
+    doc = json.loads(b"".join([chunk async for chunk in result.body]))
+    return doc["results"]["bindings"]
+
+
+async def ask(store: Store, query: str) -> bool:
+    """Run an ASK through the store."""
+    result = await store.query(QueryRequest(query, accept="application/sparql-results+json"))
+    return bool(json.loads(b"".join([chunk async for chunk in result.body]))["boolean"])
 
 
 def open_store(settings: Settings) -> Store:

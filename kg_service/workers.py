@@ -28,7 +28,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -72,6 +72,12 @@ class QueryResult:
     format: Format
     body: AsyncIterator[bytes]
     data: bytes | None = None  # the whole body, when it came in one piece
+    closer: Callable[[], Awaitable[None]] | None = None
+
+    async def close(self) -> None:
+        """Release what the result holds (a worker mid-stream); safe to call twice."""
+        if self.closer is not None:
+            await self.closer()
 
 
 # --- inside the worker process -------------------------------------------------------------
@@ -286,26 +292,10 @@ class WorkerPool:
             await self._finish(worker, healthy=True)
             return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]), msg[3])
         if msg[0] == "head":
-            body = self._stream(worker, msg[3], deadline)
-            return QueryResult(msg[1], _FORMATS[msg[2]], body)
+            stream = _Stream(self, worker, msg[3], deadline)
+            return QueryResult(msg[1], _FORMATS[msg[2]], stream.chunks(), closer=stream.close)
         await self._finish(worker, healthy=True)
         raise msg[1] if msg[0] == "error" else KGError(f"unexpected worker message {msg[0]!r}")
-
-    async def _stream(self, worker: Worker, first: bytes, deadline: float) -> AsyncIterator[bytes]:
-        healthy = False
-        try:
-            yield first
-            while True:
-                msg = await worker.recv(deadline)
-                if msg[0] == "chunk":
-                    yield msg[1]
-                elif msg[0] == "end":
-                    healthy = True
-                    return
-                else:
-                    raise msg[1]
-        finally:
-            await self._finish(worker, healthy)
 
     async def _finish(
         self, worker: Worker, healthy: bool, error: BaseException | None = None
@@ -321,6 +311,36 @@ class WorkerPool:
         self.workers.discard(worker)
         worker.kill()
         await self._add()
+
+
+class _Stream:
+    """A result arriving in chunks; the worker goes back to the pool (or is replaced) once."""
+
+    def __init__(self, pool: WorkerPool, worker: Worker, first: bytes, deadline: float) -> None:
+        self.pool, self.worker, self.first, self.deadline = pool, worker, first, deadline
+        self.released = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        healthy = False
+        try:
+            yield self.first
+            while True:
+                msg = await self.worker.recv(self.deadline)
+                if msg[0] == "chunk":
+                    yield msg[1]
+                elif msg[0] == "end":
+                    healthy = True
+                    return
+                else:
+                    raise msg[1]
+        finally:
+            await self.close(healthy)
+
+    async def close(self, healthy: bool = False) -> None:
+        """Give the worker back; unless the stream ended cleanly, it is killed and replaced."""
+        if not self.released:
+            self.released = True
+            await self.pool._finish(self.worker, healthy)
 
 
 async def _single(body: bytes) -> AsyncIterator[bytes]:

@@ -184,3 +184,9 @@ def test_connection_reuse_keeps_working(server):
     with httpx.Client(base_url=server.url) as c:
         codes = {c.get("/sparql", params={"query": "ASK {}"}).status_code for _ in range(50)}
     assert codes == {200}
+
+
+def test_from_in_the_query_wins_over_the_union_default_graph(http, built):
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}"
+    r = http.get("/sparql", params={"query": q})
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == built.graphs[ONTOLOGY]

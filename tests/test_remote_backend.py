@@ -230,6 +230,13 @@ def test_syntax_error_is_400_at_the_clients_position(remote: Server) -> None:
     assert f"line 1, column {column}" in r.text
 
 
+def test_from_in_the_query_is_honoured(remote: Server, built) -> None:
+    graph = "https://w3id.org/benelux-kg/graph/organisation"
+    r = _sparql(remote, f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}")
+    assert r.status_code == 200
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == built.graphs[graph]
+
+
 def test_construct_asked_as_csv_is_406(remote: Server) -> None:
     r = _sparql(remote, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", "text/csv")
     assert r.status_code == 406

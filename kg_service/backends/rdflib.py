@@ -31,6 +31,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from ..engine import Sink
 from ..errors import BadRequest, QuerySyntaxError
+from ..namespaces import PREFIXES
 from ..rdfio import to_ox
 from ..store import QueryRequest, negotiate_for
 
@@ -101,7 +102,7 @@ class RdflibEngine:
         sink.head(kind, fmt)
         if kind == "graph":
             triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.graph]
-            ox.serialize(triples, sink, format=fmt.oxigraph)
+            ox.serialize(triples, sink, format=fmt.oxigraph, prefixes=PREFIXES)
             return
         ox.parse_query_results(_json_results(result), format=ox.QueryResultsFormat.JSON).serialize(
             sink, format=fmt.oxigraph

@@ -35,6 +35,7 @@ from ..errors import (
 )
 from ..formats import CSV, GRAPH_FORMATS, NQUADS, NTRIPLES, RESULT_FORMATS, Format, by_media_type
 from ..negotiation import choose
+from ..policy import scan
 from ..settings import Settings
 from ..store import QueryRequest, negotiate_for, syntax_error
 from ..workers import QueryResult
@@ -176,13 +177,14 @@ def remote_accept(request: QueryRequest) -> str:
 
 
 def _dataset(request: QueryRequest, union: bool) -> list[tuple[str, str]]:
-    """The protocol dataset; without one, ask for the union default graph like the local stores.
+    """The protocol dataset; without one (nor FROM), ask for the union default graph.
 
-    ``union-default-graph`` is Oxigraph server's parameter; other endpoints ignore it.
+    ``union-default-graph`` is Oxigraph server's parameter; other endpoints ignore it. Oxigraph
+    lets it override the query's own FROM, so it is not sent when the query has one.
     """
     pairs = [("default-graph-uri", g) for g in request.default_graphs]
     pairs += [("named-graph-uri", g) for g in request.named_graphs]
-    if union and not pairs:
+    if union and not pairs and "FROM" not in scan(request.query).keywords:
         pairs.append(("union-default-graph", "true"))
     return pairs
 

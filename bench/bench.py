@@ -1,0 +1,656 @@
+"""The SPARQL benchmark: benelux-kg ``serve`` vs. the Oxigraph server vs. rdflib-endpoint.
+
+For each size it generates the synthetic organisation graph once (``synthetic.py``), loads it
+into (a) a pyoxigraph store folder served by ``benelux-kg serve --store PATH`` in one or more
+configurations, (b) ``oxigraph serve`` after ``oxigraph load``, (c) ``rdflib-endpoint serve``
+on the same N-Triples file; checks that all return the same number of rows for every query of
+``queries/``; then drives each query at each concurrency with wrk for ``--duration`` seconds.
+On the largest size it also times ``benelux-kg serve`` from process start to the first answer.
+All traffic goes to 127.0.0.1. Every server started is stopped at the end, also on Ctrl-C.
+
+    python bench/bench.py --sizes 10k,100k --duration 10 --out bench/results
+
+Writes ``<out>/latest.json`` (every number) and ``<out>/latest.md`` (the tables), and puts the
+tables into ``bench/README.md`` between its ``latest`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import load
+import pyoxigraph as ox
+import rdflib
+import report
+import synthetic
+from servers import Server, Servers, Unavailable, free_port, sigterm_as_interrupt, wait_answer
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+RDFLIB_VENV = HERE / ".venv-rdflib-endpoint"
+
+SELECT_ACCEPT = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples"
+_KIND = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+_OURS = re.compile(r"^w(\d+)(?:q(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query of the mix."""
+
+    name: str
+    title: str
+    text: str
+    kind: str  # select | ask | construct | describe
+
+    @property
+    def accept(self) -> str:
+        return GRAPH_ACCEPT if self.kind in ("construct", "describe") else SELECT_ACCEPT
+
+
+def load_queries(folder: Path) -> list[Query]:
+    """The ``*.rq`` files of ``folder``, in name order, with their ``# title:`` lines."""
+    queries = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = next(
+            (ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("# title:")),
+            path.stem,
+        )
+        body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+        kind = _KIND.search(body)
+        queries.append(Query(path.stem, title, text, kind.group(1).lower() if kind else "select"))
+    return queries
+
+
+# --- the run's context ---------------------------------------------------------------------
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _output(argv: list[str]) -> str:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        return (done.stdout or done.stderr).strip()
+    return ""
+
+
+def _rdflib_endpoint_versions(exe: Path | None) -> dict[str, str]:
+    if exe is None:
+        return {}
+    code = (
+        "import importlib.metadata as m, json\n"
+        "def v(n):\n try: return m.version(n)\n except Exception: return 'not installed'\n"
+        "print(json.dumps({n: v(n) for n in ('rdflib-endpoint', 'rdflib', 'uvicorn', 'uvloop')}))"
+    )
+    raw = _output([str(exe.parent / "python"), "-c", code])
+    with contextlib.suppress(ValueError):
+        found = json.loads(raw)
+        return {
+            "rdflib-endpoint": found["rdflib-endpoint"],
+            "rdflib (rdflib-endpoint's)": found["rdflib"],
+            "uvicorn (rdflib-endpoint's)": found["uvicorn"],
+            "uvloop (rdflib-endpoint's)": found["uvloop"],
+        }
+    return {"rdflib-endpoint": "unknown"}
+
+
+def versions(tools: dict[str, Path | None]) -> dict[str, str]:
+    """Versions of everything measured or measuring."""
+    from kg_service import __version__
+
+    ours = {
+        "benelux-kg": __version__,
+        "pyoxigraph": _version("pyoxigraph"),
+        "fastapi": _version("fastapi"),
+        "uvicorn": _version("uvicorn"),
+        "uvloop": _version("uvloop"),
+        "httptools": _version("httptools"),
+        "rdflib": _version("rdflib"),
+    }
+    return {
+        **ours,
+        "oxigraph server": _output([str(tools["oxigraph"]), "--version"]).removeprefix("oxigraph "),
+        **_rdflib_endpoint_versions(tools["rdflib-endpoint"]),
+        "wrk": load.wrk_version(),
+    }
+
+
+def machine() -> dict:
+    """CPU count and model, memory, Python, OS."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next(
+        (ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith("model name")),
+        platform.processor() or "?",
+    )
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(pages / 2**30, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def find_tools(rdflib_endpoint: str | None) -> dict[str, Path | None]:
+    """The programs the benchmark runs; rdflib-endpoint may be missing (then it is skipped)."""
+    path = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    found = {name: shutil.which(name, path=path) for name in ("wrk", "oxigraph", "benelux-kg")}
+    missing = [name for name, where in found.items() if not where]
+    if missing:
+        sys.exit(f"missing: {', '.join(missing)} (see bench/README.md, 'Set-up')")
+    default = RDFLIB_VENV / "bin" / "rdflib-endpoint"
+    endpoint = rdflib_endpoint or (str(default) if default.exists() else None)
+    endpoint = endpoint or shutil.which("rdflib-endpoint")
+    return {
+        **{k: Path(v) for k, v in found.items()},
+        "rdflib-endpoint": Path(endpoint) if endpoint else None,
+    }
+
+
+def bench_project(folder: Path, tools: dict[str, Path | None]) -> dict[str, str]:
+    """A tiny, frozen benelux-kg project + build, so ``serve`` never rebuilds mid-run."""
+    project, build = folder / "project", folder / "build"
+    for name in ("ontology", "data", "shapes"):
+        (project / name).mkdir(parents=True, exist_ok=True)
+    (project / "ontology" / "bench.ttl").write_text(
+        "<http://example.org/bench/ontology> a <http://www.w3.org/2002/07/owl#Ontology> .\n"
+    )
+    (project / "data" / "bench.ttl").write_text(
+        "<http://example.org/bench/dataset> a <http://www.w3.org/ns/dcat#Dataset> .\n"
+    )
+    env = {"BENELUX_KG_PROJECT_DIR": str(project), "BENELUX_KG_BUILD_DIR": str(build)}
+    subprocess.run(
+        [str(tools["benelux-kg"]), "build"],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return env
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def _timed(step, *args) -> float:
+    start = time.monotonic()
+    step(*args)
+    return round(time.monotonic() - start, 2)
+
+
+def load_pyoxigraph(nt: Path, folder: Path) -> None:
+    """The store folder ``serve --store`` opens: bulk-loaded, flushed and compacted."""
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    store.optimize()
+    del store
+
+
+def load_oxigraph_server(exe: Path, nt: Path, folder: Path) -> None:
+    subprocess.run(
+        [str(exe), "load", "--location", str(folder), "--file", str(nt)],
+        check=True,
+        capture_output=True,
+        timeout=1800,
+    )
+
+
+def _run_once(store: ox.Store, query: Query) -> float:
+    start = time.perf_counter()
+    result = store.query(query.text, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryTriples):
+        result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    else:
+        result.serialize(format=ox.QueryResultsFormat.JSON)
+    return time.perf_counter() - start
+
+
+def engine_times(folder: Path, queries: list[Query], budget: float = 1.0) -> dict[str, float]:
+    """Median in-process pyoxigraph time (query + serialisation), ms: the floor under HTTP."""
+    store, out = ox.Store.read_only(str(folder)), {}
+    for q in queries:
+        times, end = [_run_once(store, q)], time.monotonic() + budget
+        while len(times) < 50 and time.monotonic() < end:
+            times.append(_run_once(store, q))
+        out[q.name] = round(statistics.median(times) * 1000, 3)
+    del store
+    return out
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OursConfig:
+    """One configuration of ``benelux-kg serve``."""
+
+    name: str
+    workers: int
+    query_workers: int | None
+
+    @classmethod
+    def parse(cls, spec: str) -> OursConfig:
+        match = _OURS.match(spec.strip())
+        if not match:
+            raise argparse.ArgumentTypeError(f"not a configuration like w1 or w2q1: {spec!r}")
+        workers, query_workers = int(match.group(1)), match.group(2)
+        return cls(f"ours-{spec.strip()}", workers, int(query_workers) if query_workers else None)
+
+    def describe(self) -> str:
+        per = self.query_workers or "default (max(2, cpus))"
+        return f"benelux-kg serve --workers {self.workers}, query worker processes {per}"
+
+    def env(self, project_env: dict[str, str]) -> dict[str, str]:
+        extra = {"BENELUX_KG_QUERY_WORKERS": str(self.query_workers)} if self.query_workers else {}
+        return {**project_env, **extra}
+
+
+def start_ours(
+    servers: Servers,
+    exe: Path,
+    store: Path,
+    config: OursConfig,
+    project_env: dict[str, str],
+    name: str | None = None,
+) -> Server:
+    port = free_port()
+    argv = [
+        str(exe),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--store",
+        str(store),
+        "--workers",
+        str(config.workers),
+    ]
+    url = f"http://127.0.0.1:{port}/sparql"
+    return servers.start(name or config.name, argv, url, config.env(project_env))
+
+
+def start_oxigraph(servers: Servers, exe: Path, folder: Path) -> Server:
+    port = free_port()
+    argv = [str(exe), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    return servers.start(report.OXIGRAPH, argv, f"http://127.0.0.1:{port}/query")
+
+
+def start_rdflib(servers: Servers, exe: Path, nt: Path) -> Server:
+    port = free_port()
+    argv = [str(exe), "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)]
+    return servers.start(report.RDFLIB, argv, f"http://127.0.0.1:{port}/")
+
+
+def startup_times(
+    servers: Servers,
+    exe: Path,
+    store: Path,
+    config: OursConfig,
+    project_env: dict[str, str],
+    probe: Query,
+    repeats: int,
+) -> list[float]:
+    """Seconds from ``benelux-kg serve`` process start to its first 200 answer, ``repeats``x."""
+    times = []
+    for i in range(repeats):
+        server = start_ours(servers, exe, store, config, project_env, f"startup-{i}")
+        try:
+            times.append(round(wait_answer(server, probe.text, probe.accept, 60.0), 3))
+        finally:
+            servers.stop(server)
+    return times
+
+
+# --- checking and measuring ----------------------------------------------------------------
+
+
+_GRAPH_FORMATS = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle"}
+
+
+def count_rows(query: Query, response: httpx.Response) -> int:
+    """Solutions of a SELECT, triples of a CONSTRUCT/DESCRIBE (whatever format came back)."""
+    if query.kind == "select":
+        return len(response.json()["results"]["bindings"])
+    if query.kind == "ask":
+        return 1
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    graph = rdflib.Graph().parse(data=response.content, format=_GRAPH_FORMATS.get(media, "xml"))
+    return len(graph)
+
+
+def ask(client: httpx.Client, server: Server, query: Query) -> httpx.Response:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": query.accept}
+    return client.post(server.url, data={"query": query.text}, headers=headers)
+
+
+def verify(servers: list[Server], queries: list[Query], timeout: float) -> tuple[dict, list]:
+    """Rows per query and server (also warms every server up), and a warning per mismatch."""
+    rows: dict[str, dict[str, int | None]] = {}
+    warnings = []
+    with httpx.Client(timeout=timeout) as client:
+        for q in queries:
+            rows[q.name] = {s.name: _rows_or_none(client, s, q, warnings) for s in servers}
+            if len(set(rows[q.name].values())) > 1:
+                warnings.append(f"{q.name}: row counts differ: {rows[q.name]}")
+    for line in warnings:
+        print(f"WARNING: {line}", flush=True)
+    return rows, warnings
+
+
+def _rows_or_none(client: httpx.Client, server: Server, q: Query, warnings: list) -> int | None:
+    try:
+        response = ask(client, server, q)
+    except httpx.HTTPError as exc:
+        warnings.append(f"{q.name} on {server.name}: {type(exc).__name__}: {exc}")
+        return None
+    if response.status_code != 200:
+        warnings.append(
+            f"{q.name} on {server.name}: HTTP {response.status_code}: {response.text[:200]}"
+        )
+        return None
+    return count_rows(q, response)
+
+
+def drain(server: Server, probe: Query, timeout: float) -> None:
+    """Wait until ``server`` answers a cheap query: requests wrk left behind are done."""
+    with httpx.Client(timeout=timeout) as client, contextlib.suppress(httpx.HTTPError):
+        ask(client, server, probe)
+
+
+@dataclass
+class Plan:
+    """What to measure, and the time budget that bounds the whole run."""
+
+    queries: list[Query]
+    concurrencies: list[int]
+    duration: float
+    request_timeout: float
+    deadline: float  # time.monotonic() after which no new cell starts
+
+
+def measure(label: str, servers: list[Server], plan: Plan) -> tuple[list[dict], list[str]]:
+    """Every query × concurrency × server, servers interleaved so drift hits them alike."""
+    cells, notes = [], []
+    for q in plan.queries:
+        for c in plan.concurrencies:
+            for server in servers:
+                if time.monotonic() > plan.deadline:
+                    notes.append("the run's time budget (--max-minutes) ran out: cells missing")
+                    return cells, notes
+                cells.append(_measure_cell(label, server, q, c, plan))
+    return cells, notes
+
+
+def _measure_cell(label: str, server: Server, q: Query, c: int, plan: Plan) -> dict:
+    cell = load.drive(server.url, q.text, q.accept, c, plan.duration, plan.request_timeout)
+    drain(server, plan.queries[0], plan.request_timeout * 4)
+    print(
+        f"[{label}] {q.name:<24} c{c:<3} {server.name:<16} {cell.rps:>9.1f} req/s  "
+        f"p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  errors {cell.errors}",
+        flush=True,
+    )
+    return {"query": q.name, "server": server.name, "concurrency": c, **cell.to_dict()}
+
+
+# --- one size ------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """Everything one size needs from the run."""
+
+    args: argparse.Namespace
+    tools: dict[str, Path | None]
+    project_env: dict[str, str]
+    configs: list[OursConfig]
+    plan: Plan
+    servers: Servers
+    workdir: Path
+
+
+def prepare_data(ctx: Context, label: str, n: int, folder: Path, size: dict) -> Path:
+    nt = folder / "data.nt"
+    size["load_seconds"] = {"generate": _timed(synthetic.generate, n, nt, ctx.args.seed)}
+    size["load_seconds"]["pyoxigraph store (ours)"] = _timed(
+        load_pyoxigraph, nt, folder / "ours-store"
+    )
+    size["load_seconds"]["oxigraph load"] = _timed(
+        load_oxigraph_server, ctx.tools["oxigraph"], nt, folder / "oxigraph"
+    )
+    print(f"[{label}] data ready: {size['load_seconds']}", flush=True)
+    return nt
+
+
+def start_all(ctx: Context, label: str, n: int, folder: Path, nt: Path, size: dict) -> list:
+    """Start every server of this size and wait until each answers; note the skipped ones."""
+    probe, started = ctx.plan.queries[0], []
+    for config in ctx.configs:
+        started.append(
+            start_ours(
+                ctx.servers, ctx.tools["benelux-kg"], folder / "ours-store", config, ctx.project_env
+            )
+        )
+    started.append(start_oxigraph(ctx.servers, ctx.tools["oxigraph"], folder / "oxigraph"))
+    for server in started:
+        server.info["ready_seconds"] = round(wait_answer(server, probe.text, probe.accept, 120), 2)
+    rd = _start_rdflib(ctx, n, nt, size)
+    return started + ([rd] if rd else [])
+
+
+def _start_rdflib(ctx: Context, n: int, nt: Path, size: dict) -> Server | None:
+    exe, limit = ctx.tools["rdflib-endpoint"], synthetic.parse_size(ctx.args.rdflib_max)
+    if exe is None:
+        size["notes"].append("rdflib-endpoint skipped: not installed (see README, 'Set-up')")
+        return None
+    if n > limit:
+        size["notes"].append(
+            f"rdflib-endpoint skipped: above --rdflib-max {ctx.args.rdflib_max} "
+            "(its queries take seconds each here: a cell would see almost no "
+            "answers)"
+        )
+        return None
+    server = start_rdflib(ctx.servers, exe, nt)
+    probe = ctx.plan.queries[0]
+    try:
+        ready = wait_answer(server, probe.text, probe.accept, ctx.args.rdflib_load_timeout, 0.2)
+    except Unavailable as exc:
+        ctx.servers.stop(server)
+        size["notes"].append(f"rdflib-endpoint skipped: {str(exc).splitlines()[0]}")
+        return None
+    server.info["ready_seconds"] = round(ready, 2)
+    size["load_seconds"]["rdflib-endpoint start+parse"] = round(ready, 2)
+    return server
+
+
+def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
+    """Generate, load, check, measure one size; stop its servers."""
+    folder = ctx.workdir / label
+    folder.mkdir(parents=True)
+    size: dict = {
+        "label": label,
+        "triples": n,
+        "notes": [],
+        "queries": [q.name for q in ctx.plan.queries],
+    }
+    nt = prepare_data(ctx, label, n, folder, size)
+    size["engine_ms"] = engine_times(folder / "ours-store", ctx.plan.queries)
+    if largest and ctx.args.startup_repeats:
+        size["startup_seconds"] = startup_times(
+            ctx.servers,
+            ctx.tools["benelux-kg"],
+            folder / "ours-store",
+            ctx.configs[0],
+            ctx.project_env,
+            ctx.plan.queries[0],
+            ctx.args.startup_repeats,
+        )
+        size["startup_config"] = ctx.configs[0].name
+        print(f"[{label}] start to first answer: {size['startup_seconds']} s", flush=True)
+    running = start_all(ctx, label, n, folder, nt, size)
+    try:
+        size["ready_seconds"] = {s.name: s.info.get("ready_seconds") for s in running}
+        size["rows"], size["warnings"] = verify(running, ctx.plan.queries, 300)
+        size["cells"], notes = measure(label, running, ctx.plan)
+        size["notes"] += notes
+    finally:
+        for server in running:
+            ctx.servers.stop(server)
+    names = [c.name for c in ctx.configs]
+    size["ratios"] = {name: report.ratios(size, name, ctx.plan.concurrencies) for name in names}
+    size["best_ours"] = report.best_ours(size, names)
+    shutil.rmtree(folder, ignore_errors=True)
+    return size
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1M")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
+    p.add_argument("--concurrency", default="1,16", help="comma-separated connection counts")
+    p.add_argument("--out", type=Path, default=HERE / "results")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--ours",
+        default="w1,w2",
+        help="configurations of serve: wN = --workers N, wNqM also M query workers",
+    )
+    p.add_argument("--queries", type=Path, default=HERE / "queries")
+    p.add_argument("--rdflib-endpoint", default=None, help="path of the rdflib-endpoint command")
+    p.add_argument("--rdflib-max", default="100k", help="skip rdflib-endpoint above this size")
+    p.add_argument("--rdflib-load-timeout", type=float, default=120.0)
+    p.add_argument("--request-timeout", type=float, default=30.0, help="wrk's per request")
+    p.add_argument(
+        "--startup-repeats",
+        type=int,
+        default=3,
+        help="starts of serve timed on the largest size (0: none)",
+    )
+    p.add_argument("--max-minutes", type=float, default=60.0, help="no new cell after this")
+    p.add_argument("--workdir", type=Path, default=None, help="for data and stores (temp)")
+    p.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
+    return p.parse_args(argv)
+
+
+def _sizes(text: str) -> list[tuple[str, int]]:
+    out = [(part.strip(), synthetic.parse_size(part)) for part in text.split(",") if part.strip()]
+    return sorted(out, key=lambda item: item[1])
+
+
+def _commit() -> str:
+    return _output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
+
+
+def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig]) -> dict:
+    return {
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
+        "machine": machine(),
+        "versions": versions(tools),
+        "settings": {
+            "duration": args.duration,
+            "concurrencies": [int(c) for c in args.concurrency.split(",")],
+            "seed": args.seed,
+            "sizes": args.sizes,
+            "request_timeout": args.request_timeout,
+        },
+        "ours": [c.name for c in configs],
+        "ours_configs": {c.name: c.describe() for c in configs},
+        "servers": {
+            **{c.name: c.describe() + ", pyoxigraph store folder" for c in configs},
+            report.OXIGRAPH: "`oxigraph serve --location DIR` after `oxigraph load`, /query",
+            report.RDFLIB: "`rdflib-endpoint serve FILE.nt` (rdflib Dataset in memory), /",
+        },
+        "queries": {},
+        "sizes": {},
+    }
+
+
+def write_results(run: dict, out: Path, readme: Path | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    text = report.markdown(run)
+    (out / "latest.md").write_text(text, encoding="utf-8")
+    if readme and readme.exists():
+        update_readme(readme, text)
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace what stands between the ``latest`` markers of the README by ``table``."""
+    start, end = "<!-- latest:start -->", "<!-- latest:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if start in text and end in text:
+        body = table.split("\n", 1)[1].lstrip("\n")  # without the page title
+        head, rest = text.split(start, 1)
+        readme.write_text(f"{head}{start}\n{body}{end}{rest.split(end, 1)[1]}", encoding="utf-8")
+
+
+def run_all(args: argparse.Namespace, ctx: Context, run: dict) -> None:
+    sizes = _sizes(args.sizes)
+    for label, n in sizes:
+        run["sizes"][label] = bench_size(ctx, label, n, largest=(n == sizes[-1][1]))
+        write_results(run, args.out, None)  # keep what is done if a later size fails
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    tools = find_tools(args.rdflib_endpoint)
+    configs = [OursConfig.parse(s) for s in args.ours.split(",")]
+    queries = load_queries(args.queries)
+    run = new_run(args, tools, configs)
+    run["queries"] = {q.name: q.title for q in queries}
+    plan = Plan(
+        queries,
+        run["settings"]["concurrencies"],
+        args.duration,
+        args.request_timeout,
+        time.monotonic() + args.max_minutes * 60,
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="benelux-bench-", dir=args.workdir))
+    try:
+        with sigterm_as_interrupt(), Servers(workdir) as servers:
+            ctx = Context(
+                args, tools, bench_project(workdir, tools), configs, plan, servers, workdir
+            )
+            run_all(args, ctx, run)
+    except KeyboardInterrupt:
+        print("interrupted: every server started has been stopped", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    write_results(run, args.out, None if args.no_readme else HERE / "README.md")
+    print(f"wrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
