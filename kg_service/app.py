@@ -14,7 +14,16 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from . import __version__, graph_store, linked_data, ontology_docs, pages, sparql
+from . import (
+    __version__,
+    graph_store,
+    linked_data,
+    ontology_docs,
+    pages,
+    publishing,
+    sparql,
+    ui,
+)
 from .errors import KGError
 from .pages import render
 from .settings import Settings
@@ -63,6 +72,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(ontology_docs.router)
     app.include_router(linked_data.router)
     app.include_router(pages.router)
+    app.include_router(publishing.router)
+    app.include_router(ui.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
     return app
