@@ -39,7 +39,15 @@ import pyoxigraph as ox
 import rdflib
 import report
 import synthetic
-from servers import Server, Servers, Unavailable, free_port, sigterm_as_interrupt, wait_answer
+from servers import (
+    Server,
+    Servers,
+    Unavailable,
+    free_port,
+    group_cpu_seconds,
+    sigterm_as_interrupt,
+    wait_answer,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -409,14 +417,24 @@ def measure(label: str, servers: list[Server], plan: Plan) -> tuple[list[dict], 
 
 
 def _measure_cell(label: str, server: Server, q: Query, c: int, plan: Plan) -> dict:
+    cpu = group_cpu_seconds(server.pid)
     cell = load.drive(server.url, q.text, q.accept, c, plan.duration, plan.request_timeout)
+    cpu = group_cpu_seconds(server.pid) - cpu
     drain(server, plan.queries[0], plan.request_timeout * 4)
+    per_request = round(cpu * 1000 / cell.requests, 3) if cell.requests else None
     print(
         f"[{label}] {q.name:<24} c{c:<3} {server.name:<16} {cell.rps:>9.1f} req/s  "
-        f"p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  errors {cell.errors}",
+        f"p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  "
+        f"cpu {per_request or 0:>7.3f} ms/req  errors {cell.errors}",
         flush=True,
     )
-    return {"query": q.name, "server": server.name, "concurrency": c, **cell.to_dict()}
+    return {
+        "query": q.name,
+        "server": server.name,
+        "concurrency": c,
+        **cell.to_dict(),
+        "server_cpu_ms_per_request": per_request,
+    }
 
 
 # --- one size ------------------------------------------------------------------------------
@@ -499,6 +517,7 @@ def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
         "notes": [],
         "queries": [q.name for q in ctx.plan.queries],
     }
+    load_before = os.getloadavg()[0]
     nt = prepare_data(ctx, label, n, folder, size)
     size["engine_ms"] = engine_times(folder / "ours-store", ctx.plan.queries)
     if largest and ctx.args.startup_repeats:
@@ -522,6 +541,11 @@ def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
     finally:
         for server in running:
             ctx.servers.stop(server)
+    size["loadavg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    size["notes"].append(
+        "load average (1 min) before/after: {:.1f} / {:.1f} (on 2 cores; other work on the "
+        "machine adds noise)".format(*size["loadavg"])
+    )
     names = [c.name for c in ctx.configs]
     size["ratios"] = {name: report.ratios(size, name, ctx.plan.concurrencies) for name in names}
     size["best_ours"] = report.best_ours(size, names)

@@ -146,16 +146,39 @@ def _ratios_table(size: dict, names: list[str], concurrencies: list[int]) -> lis
 
 
 def _overhead_table(size: dict, ours: str) -> list[str]:
-    head = ["query", "rows", "pyoxigraph in-process ms", f"{ours} c1 p50 ms", "oxigraph c1 p50 ms"]
+    head = [
+        "query",
+        "rows",
+        "pyoxigraph in-process ms",
+        f"{ours} p50 ms",
+        "of which outside the engine",
+        f"{ours} server CPU ms/req",
+        "oxigraph p50 ms",
+        "oxigraph server CPU ms/req",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     mine, ox = _cells(size, ours, 1), _cells(size, OXIGRAPH, 1)
     for q in size["queries"]:
-        rows = size["rows"].get(q, {}).get(ours, "?")
         engine = size.get("engine_ms", {}).get(q)
-        row = [q, str(rows), _fmt_ms(engine) if engine is not None else "–"]
-        row += [_fmt_ms(d[q]["p50_ms"]) if q in d else "–" for d in (mine, ox)]
+        row = [q, str(size["rows"].get(q, {}).get(ours, "?"))]
+        row.append(_fmt_ms(engine) if engine is not None else "–")
+        row += _overhead_cells(mine.get(q), engine)
+        row += _overhead_cells(ox.get(q), None)[::2]
         lines.append("| " + " | ".join(row) + " |")
     return lines
+
+
+def _cpu(cell: dict | None) -> str:
+    value = cell.get("server_cpu_ms_per_request") if cell else None
+    return _fmt_ms(value) if value is not None else "–"
+
+
+def _overhead_cells(cell: dict | None, engine: float | None) -> list[str]:
+    if cell is None:
+        return ["–", "–", "–"]
+    p50 = cell["p50_ms"]
+    share = f"{max(p50 - engine, 0) / p50:.0%}" if engine is not None and p50 else "–"
+    return [_fmt_ms(p50), share, _cpu(cell)]
 
 
 def _target_lines(size: dict, ours: str, concurrencies: list[int]) -> list[str]:
@@ -194,7 +217,7 @@ def _size_section(size: dict, run: dict) -> list[str]:
     out += _cells_table(size, servers, concs, ours)
     out += ["", "Throughput ratios (geometric mean over the mix):", ""]
     out += _ratios_table(size, names, concs)
-    out += ["", "Where the time goes (c1):", ""]
+    out += ["", "Where the time goes (concurrency 1; server CPU = all its processes):", ""]
     out += _overhead_table(size, ours)
     targets = _target_lines(size, ours, concs)
     return out + ([""] + ["Targets:", ""] + targets if targets else []) + [""]

@@ -19,7 +19,15 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "Servers", "Unavailable", "free_port", "sigterm_as_interrupt", "wait_answer"]
+__all__ = [
+    "Server",
+    "Servers",
+    "Unavailable",
+    "free_port",
+    "group_cpu_seconds",
+    "sigterm_as_interrupt",
+    "wait_answer",
+]
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -42,6 +50,20 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid``."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text[text.rfind(")") + 2 :].split()  # from field 3 (state) on
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:

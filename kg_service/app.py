@@ -18,6 +18,7 @@ from . import (
     __version__,
     graph_store,
     linked_data,
+    observability,
     ontology_docs,
     pages,
     publishing,
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         await app.state.store.start()
+        app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
         app.state.ready = True
         try:
             yield
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.ready = False
+    app.state.metrics = observability.Metrics()
+    observability.configure_logging()
+    app.add_middleware(observability.AccessLog, metrics=app.state.metrics)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         expose_headers=["*"],
     )
     app.add_exception_handler(KGError, _kg_error)
+    app.include_router(observability.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(ontology_docs.router)

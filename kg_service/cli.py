@@ -87,6 +87,7 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        access_log=False,  # kg_service.observability writes one JSON line per request
     )
 
 

@@ -19,6 +19,7 @@ from .auth import require_writer
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, HTML
 from .negotiation import choose
+from .observability import query_hash
 from .policy import check_query, check_update
 from .service_description import describe_service, graph_sizes
 from .store import QueryRequest
@@ -124,6 +125,7 @@ async def sparql(request: Request) -> Response:
     )
     if parsed is None:
         return await _describe(request)
+    request.state.query_hash = query_hash(parsed.query)
     check_query(parsed.query, settings)
     parsed = replace(parsed, base_iri=endpoint_url(request))
     return result_response(await request.app.state.store.query(parsed))

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import importlib
 import logging
 import multiprocessing as mp
 import os
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -119,10 +121,30 @@ class _PipeSink:
         self.conn.send(("end",))
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (no orphan keeps a store locked)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _open_writer(spec: EngineSpec, path: str, attempts: int = 50) -> Any:
+    """Open the read-write store, waiting while a dying predecessor still holds its lock."""
+    for attempt in range(attempts):
+        try:
+            return spec.open(path, True)
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
 def _worker_main(conn: Connection, spec: EngineSpec, path: str | None, writable: bool) -> None:
     """The loop of one worker: receive an operation, run it, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    engine, opened = (spec.open(path, True), path) if writable and path else (None, None)
+    _die_with_parent()
+    engine, opened = (_open_writer(spec, path), path) if writable and path else (None, None)
     while True:
         try:
             op, payload, snapshot = conn.recv()

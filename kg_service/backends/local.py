@@ -72,6 +72,15 @@ class LocalStore:
             _load_dump(self.settings, primary)
         return primary
 
+    def stats(self) -> dict[str, float]:
+        """Counters for /metrics."""
+        pool = self.pool
+        return {
+            "query_timeouts_total": pool.timeouts,
+            "rejections_total": pool.rejections,
+            "inflight": pool.inflight,
+        }
+
     async def query(self, request: QueryRequest) -> QueryResult:
         return await self.pool.query(request, self.snapshot)
 

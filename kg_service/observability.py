@@ -1,0 +1,154 @@
+"""Operations: a JSON access log line per request, Prometheus ``/metrics``, ``/readyz``.
+
+The access log never carries query strings, headers or bodies (they may hold tokens or
+private queries): method, path, status, duration and, for SPARQL, a short hash of the query
+so repeated heavy queries can be spotted. uvicorn's own access log is turned off for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import KGError
+
+__all__ = ["AccessLog", "Metrics", "configure_logging", "query_hash", "router"]
+
+log = logging.getLogger("kg_service.access")
+router = APIRouter()
+
+
+def configure_logging() -> None:
+    """Access lines as bare JSON on stderr (once per process)."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def query_hash(text: str) -> str:
+    """A short, stable fingerprint of a query (never the query itself)."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+class Metrics:
+    """The service's Prometheus metrics, in a registry of its own (one per app)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "benelux_kg_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "benelux_kg_request_duration_seconds",
+            "HTTP request duration",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.pool_source = None
+        self.registry.register(_PoolCollector(self))
+
+
+class _PoolCollector:
+    """Timeouts, rejections, in-flight work and the store size, read when scraped."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        stats = self.metrics.pool_source() if self.metrics.pool_source else {}
+        for name, help_text in (
+            ("query_timeouts_total", "Queries stopped at the time limit"),
+            ("rejections_total", "Requests refused over the concurrency cap (503)"),
+            ("inflight", "Queries running or waiting for a worker"),
+            ("store_quads", "Quads in the store (at the last count)"),
+        ):
+            if name in stats:
+                family = GaugeMetricFamily(f"benelux_kg_{name}", help_text)
+                family.add_metric([], stats[name])
+                yield family
+
+
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class AccessLog:
+    """Pure ASGI middleware: one JSON line and the metrics for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self._record(scope, status, time.perf_counter() - start)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = _route(scope)
+        self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+        self.metrics.duration.labels(route).observe(seconds)
+        entry = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        }
+        digest = scope.get("state", {}).get("query_hash")
+        if digest:
+            entry["query_hash"] = digest
+        log.info(json.dumps(entry))
+
+
+@router.get("/metrics", include_in_schema=True)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics of this process."""
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.api_route("/readyz", methods=["GET", "HEAD"])
+async def readyz(request: Request) -> Response:
+    """200 when the store answers a query; 503 otherwise (e.g. a remote store is away)."""
+    from .store import ask
+
+    if not request.app.state.ready:
+        return Response("starting\n", status_code=503, media_type="text/plain")
+    try:
+        await ask(request.app.state.store, "ASK {}")
+    except KGError as exc:
+        return Response(f"not ready: {exc.message}\n", status_code=503, media_type="text/plain")
+    return Response("ready\n", media_type="text/plain")
