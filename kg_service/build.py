@@ -34,6 +34,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from . import __version__
+from .engine import UNION_INTO_DEFAULT
 from .errors import BuildError
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
 from .namespaces import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
@@ -222,12 +223,16 @@ def _write(settings: Settings, fmt: Format, items: list) -> list[Path]:
 
 
 def write_store(settings: Settings, quads: list[ox.Quad]) -> Path:
-    """Load the on-disk pyoxigraph store (built aside, then swapped in)."""
+    """Load the on-disk pyoxigraph store (built aside, then swapped in).
+
+    Its default graph holds the union of the named graphs, as ``serve`` expects.
+    """
     final = settings.build_path / "store"
     tmp = settings.build_path / "store.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     store = ox.Store(str(tmp))
     store.bulk_extend(quads)
+    store.update(UNION_INTO_DEFAULT)
     store.flush()
     store.optimize()
     del store

@@ -15,10 +15,16 @@ import pyoxigraph as ox
 from .errors import BadRequest, KGError
 from .formats import Format
 from .namespaces import PREFIXES
-from .policy import scan
 from .store import QueryRequest, QueryResponse, negotiate_for, syntax_error
 
-__all__ = ["BufferSink", "Engine", "OxigraphEngine", "Sink", "run_to_bytes"]
+__all__ = [
+    "UNION_INTO_DEFAULT",
+    "BufferSink",
+    "Engine",
+    "OxigraphEngine",
+    "Sink",
+    "run_to_bytes",
+]
 
 
 class Sink(Protocol):
@@ -65,8 +71,19 @@ def run_to_bytes(engine: Engine, request: QueryRequest) -> QueryResponse:
     return QueryResponse(sink.kind, sink.format, b"".join(sink.chunks))
 
 
+#: The default graph as the RDF merge (a set) of the named graphs. pyoxigraph 0.5.13's own
+#: union (``use_default_graph_as_union``) repeats a triple once per graph that holds it, so
+#: the union is materialised in the store's default graph instead (not in the dumps).
+UNION_INTO_DEFAULT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+REFRESH_UNION = "DROP SILENT DEFAULT ;\n" + UNION_INTO_DEFAULT
+
+
 class OxigraphEngine:
-    """pyoxigraph on disk: read-only snapshots for queries, read-write for the writer."""
+    """pyoxigraph on disk: read-only snapshots for queries, read-write for the writer.
+
+    With ``union_default_graph`` the store's default graph holds the union of the named
+    graphs (see :data:`UNION_INTO_DEFAULT`); the writer refreshes it in every update.
+    """
 
     def __init__(self, store: ox.Store, union_default_graph: bool = True) -> None:
         self.store = store
@@ -104,13 +121,13 @@ class OxigraphEngine:
         options: dict = {}
         if request.default_graphs:
             options["default_graph"] = [_graph(g) for g in request.default_graphs]
-        elif self.union and not _has_dataset_clause(request.query):
-            options["use_default_graph_as_union"] = True
         if request.named_graphs:
             options["named_graphs"] = [_graph(g) for g in request.named_graphs]
         return options
 
     def update(self, text: str, base_iri: str | None = None) -> None:
+        if self.union:  # keep the materialised union default graph in step, atomically
+            text = text.rstrip().rstrip(";") + " ;\n" + REFRESH_UNION
         try:
             self.store.update(text, base_iri=base_iri)
         except SyntaxError as exc:
@@ -123,11 +140,6 @@ class OxigraphEngine:
     def snapshot(self, target: Path) -> None:
         self.store.flush()
         self.store.backup(str(target))
-
-
-def _has_dataset_clause(query: str) -> bool:
-    """True when the query names its own dataset (FROM / FROM NAMED), which then wins."""
-    return "FROM" in scan(query).keywords
 
 
 def _graph(iri: str) -> ox.NamedNode:

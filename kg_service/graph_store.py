@@ -81,6 +81,17 @@ async def _payload(request: Request) -> str:
         raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}") from None
 
 
+def _writable_target(request: Request) -> str | None:
+    """The graph to write; the union default graph is derived, so it cannot be written."""
+    graph = _target(request)
+    if graph is None and request.app.state.settings.union_default_graph:
+        raise BadRequest(
+            "The default graph here is the union of the named graphs and cannot be written; "
+            "name a graph with ?graph=<IRI>."
+        )
+    return graph
+
+
 def _wrap(graph: str | None, ntriples: str) -> str:
     return f"GRAPH <{graph}> {{\n{ntriples}\n}}" if graph else ntriples
 
@@ -89,7 +100,7 @@ def _wrap(graph: str | None, ntriples: str) -> str:
 async def write(request: Request) -> Response:
     """PUT replaces the graph, POST adds to it; 201 when the graph is new, else 204."""
     require_writer(request)
-    graph = _target(request)
+    graph = _writable_target(request)
     existed = graph is None or await _exists(request, graph)
     data = await _payload(request)
     drop = "DROP SILENT DEFAULT ;\n" if graph is None else f"DROP SILENT GRAPH <{graph}> ;\n"
@@ -102,7 +113,7 @@ async def write(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     """Remove the graph (empty the default graph); 404 if there is no such graph."""
     require_writer(request)
-    graph = _target(request)
+    graph = _writable_target(request)
     if graph is not None and not await _exists(request, graph):
         raise NotFound(f"There is no graph <{graph}> in this store.")
     await request.app.state.store.update(

@@ -118,7 +118,10 @@ def test_load_is_refused_and_nothing_changes(writable, listener):
 def test_write_without_or_with_wrong_token(writable):
     with writable.client() as http:
         before = count(http)
-        update = {"update": "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"}
+        update = {
+            "update": "INSERT DATA { GRAPH <http://example.org/g> "
+            "{ <http://example.org/a> <http://example.org/b> 1 } }"
+        }
         assert http.post("/update", data=update).status_code == 401
         bad = {"Authorization": "Bearer wrong"}
         r = http.post("/update", data=update, headers=bad)
@@ -178,6 +181,25 @@ def test_graph_store_writes(writable):
         assert bad.status_code == 400
         assert http.delete("/store", params={"graph": g}, headers=AUTH).status_code == 204
         assert http.get("/store", params={"graph": g}).status_code == 404
+
+
+def test_union_default_graph_is_a_set_and_not_writable(writable):
+    with writable.client() as http:
+        twice = (
+            "INSERT DATA { GRAPH <http://example.org/g1> { <http://example.org/t> "
+            "<http://example.org/p> 1 } GRAPH <http://example.org/g2> { <http://example.org/t> "
+            "<http://example.org/p> 1 } }"
+        )
+        assert http.post("/update", data={"update": twice}, headers=AUTH).status_code == 204
+        q = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/t> ?p ?o }"
+        r = http.get("/sparql", params={"query": q})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"
+        put = http.put(
+            "/store?default",
+            content=b"<http://a/b> <http://a/c> 1 .",
+            headers={**AUTH, "Content-Type": "application/n-triples"},
+        )
+        assert put.status_code == 400 and "union" in put.text
 
 
 def test_memory_store_writes_never_touch_the_build(writable, settings):

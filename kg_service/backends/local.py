@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..build import dump_path
+from ..engine import UNION_INTO_DEFAULT
 from ..errors import BuildError, KGError
 from ..formats import NQUADS
 from ..settings import Settings
@@ -142,5 +143,7 @@ def _load_dump(settings: Settings, primary: Path) -> None:
         return
     store = ox.Store(str(primary))
     store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    if settings.union_default_graph:
+        store.update(UNION_INTO_DEFAULT)
     store.flush()
     del store
