@@ -1,0 +1,151 @@
+"""Faults with real processes and real signals: a killed worker, a killed server."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import Server, free_port, start_server, stop_server
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "fault-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (worker processes live under the forkserver)."""
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True)
+    children: dict[int, list[int]] = {}
+    for line in out.stdout.splitlines():
+        child, parent = (int(x) for x in line.split())
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def busy_workers(server: Server) -> list[int]:
+    """Descendants using CPU right now (the worker running the slow query)."""
+    pids = descendants(server.process.pid)
+    out = subprocess.run(
+        ["ps", "-o", "pid=,pcpu=", "-p", ",".join(map(str, pids))], capture_output=True, text=True
+    )
+    rows = [line.split() for line in out.stdout.splitlines()]
+    return [int(pid) for pid, cpu in rows if float(cpu) > 20]
+
+
+@pytest.fixture
+def fresh(settings, built, tmp_path):
+    srv = start_server(settings.build_path, tmp_path / "serve.log", "--query-timeout", "60")
+    yield srv
+    stop_server(srv)
+
+
+def test_killing_a_worker_mid_query_leaves_the_service_serving(fresh):
+    results = {}
+
+    def slow():
+        with fresh.client() as http:
+            results["slow"] = http.get("/sparql", params={"query": SLOW})
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    deadline = time.monotonic() + 20
+    busy = []
+    while not busy and time.monotonic() < deadline:
+        time.sleep(0.5)
+        busy = busy_workers(fresh)
+    assert busy, "no worker was seen running the slow query"
+    for pid in busy:
+        os.kill(pid, signal.SIGKILL)
+    thread.join(30)
+    assert results["slow"].status_code == 500
+    assert "worker" in results["slow"].text
+    with fresh.client() as http:
+        for _ in range(5):
+            assert http.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def _updates(url: str, acked: list[int], stop: threading.Event) -> None:
+    """Send numbered two-triple updates one after another; record each acknowledged one."""
+    with httpx.Client(base_url=url, timeout=10) as http:
+        i = 0
+        while not stop.is_set() and i < 10_000:
+            body = (
+                f"INSERT DATA {{ GRAPH <http://example.org/log> {{ "
+                f"<http://example.org/u{i}> <http://example.org/n> {i} ; "
+                f"<http://example.org/done> true }} }}"
+            )
+            try:
+                r = http.post("/update", data={"update": body}, headers=AUTH)
+            except httpx.TransportError:
+                return
+            if r.status_code == 204:
+                acked.append(i)
+            i += 1
+
+
+def test_kill_9_during_updates_keeps_every_acknowledged_update_and_no_partial_one(
+    settings, built, tmp_path
+):
+    store = tmp_path / "store"
+    args = ("--update-token", TOKEN, "--store", str(store))
+    first = start_server(settings.build_path, tmp_path / "first.log", *args)
+    acked: list[int] = []
+    stop = threading.Event()
+    writer = threading.Thread(target=_updates, args=(first.url, acked, stop))
+    writer.start()
+    deadline = time.monotonic() + 30
+    while len(acked) < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(10)
+    stop.set()
+    writer.join(15)
+    assert len(acked) >= 30
+
+    second = start_server(settings.build_path, tmp_path / "second.log", *args)
+    try:
+        q = (
+            "SELECT ?n ?done WHERE { GRAPH <http://example.org/log> { ?u <http://example.org/n> "
+            "?n OPTIONAL { ?u <http://example.org/done> ?done } } }"
+        )
+        with second.client() as http:
+            rows = http.get("/sparql", params={"query": q}).json()["results"]["bindings"]
+    finally:
+        stop_server(second)
+    present = {int(r["n"]["value"]) for r in rows}
+    assert set(acked) <= present, sorted(set(acked) - present)[:10]
+    assert all("done" in r for r in rows), "an update is only partly visible"
+
+
+def test_port_helper_gives_distinct_ports():
+    assert len({free_port() for _ in range(5)}) >= 4
+
+
+def test_no_orphan_workers_after_a_kill(settings, built, tmp_path):
+    srv = start_server(settings.build_path, tmp_path / "serve.log")
+    children = descendants(srv.process.pid)
+    assert children
+    srv.process.send_signal(signal.SIGKILL)
+    srv.process.wait(10)
+    deadline = time.monotonic() + 15
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = {
+            pid
+            for pid in children
+            if Path(f"/proc/{pid}").exists()
+            and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+        }
+    assert not alive, f"orphaned workers still running: {alive}"
