@@ -24,13 +24,22 @@ __all__ = ["MAX_DEPTH", "Scan", "check_query", "check_update", "scan"]
 #: Deeper nesting than this is refused before parsing (pyoxigraph's parser overflows ~3,000).
 MAX_DEPTH = 256
 
-_IRI = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
-_WORD = re.compile(
-    r"[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.:%]*)?"  # keyword or prefixed name
-    r"|[A-Za-z0-9_\-.]*:[^\s{}()<>,;]*"  # prefixed name with an empty or numeric prefix
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+               | "(?:[^"\\\n]|\\.)*"
+               | '(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]*)
+    | (?P<open>[{(])
+    | (?P<close>[})])
+    | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;]*)?   # keyword or prefixed name
+             | [A-Za-z0-9_\-.]*:[^\s{}()<>,;]*)              # empty or numeric prefix
+    """,
+    re.VERBOSE,
 )
-_VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7-\uffff]*")
-_STRING_STARTS = ('"""', "'''", '"', "'")
 _IRI_KEYWORDS = {"FROM", "NAMED", "USING", "LOAD", "SERVICE", "WITH", "INTO", "SILENT"}
 
 
@@ -44,57 +53,28 @@ class Scan:
 
 
 def scan(text: str) -> Scan:
-    """Scan SPARQL text (query or update) without parsing it."""
-    result, depth, i, last_kw = Scan(), 0, 0, ""
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            i, last_kw = _skip_string(text, i), ""
-        elif c == "<" and (m := _IRI.match(text, i)):
+    """Scan SPARQL text (query or update) without parsing it: one regular expression pass."""
+    result, depth, last_kw = Scan(), 0, ""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "comment":
+            continue
+        if kind == "iri":
             if last_kw:
-                result.iris_after.setdefault(last_kw, []).append(m.group(1))
-            i = m.end()
-        elif c in "?$":
-            m = _VAR.match(text, i)
-            i, last_kw = (m.end() if m else i + 1), ""
-        elif c in "{(":
+                result.iris_after.setdefault(last_kw, []).append(match.group()[1:-1])
+            continue
+        if kind == "open":
             depth += 1
             result.max_depth = max(result.max_depth, depth)
-            i, last_kw = i + 1, ""
-        elif c in "})":
+        elif kind == "close":
             depth -= 1
-            i, last_kw = i + 1, ""
-        elif (m := _WORD.match(text, i)) and m.end() > i:
-            word = m.group(0)
-            upper = "" if ":" in word else word.upper()
-            if upper:
-                result.keywords.add(upper)
-            last_kw = upper if upper in _IRI_KEYWORDS else ""
-            i = m.end()
-        else:
-            i += 1
+        elif kind == "word" and ":" not in match.group():
+            word = match.group().upper()
+            result.keywords.add(word)
+            last_kw = word if word in _IRI_KEYWORDS else ""
+            continue
+        last_kw = ""
     return result
-
-
-def _skip_string(text: str, i: int) -> int:
-    for quote in _STRING_STARTS:
-        if text.startswith(quote, i):
-            j = i + len(quote)
-            while j < len(text):
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                if text.startswith(quote, j):
-                    return j + len(quote)
-                if len(quote) == 1 and text[j] == "\n":
-                    return j
-                j += 1
-            return len(text)
-    return i + 1
 
 
 def _check_common(found: Scan, settings: Settings) -> None:

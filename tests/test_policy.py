@@ -1,0 +1,79 @@
+"""The lexical scan and the refusals it drives (no parsing, no engine)."""
+
+import pytest
+
+from kg_service.errors import RefusedOperation
+from kg_service.policy import MAX_DEPTH, check_query, check_update, scan
+from kg_service.settings import Settings
+
+OPEN = Settings.load({})
+
+
+def test_keywords_ignore_strings_comments_variables_and_prefixed_names():
+    found = scan('PREFIX ex: <http://e/> SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
+    assert "SERVICE" not in found.keywords
+
+
+def test_less_than_is_not_an_iri():
+    found = scan("SELECT * { ?s ?p ?o FILTER(?a < ?b && ?c > 1) SERVICE <http://x/> { } }")
+    assert found.iris_after == {"SERVICE": ["http://x/"]}
+
+
+def test_long_strings_are_skipped():
+    assert scan('SELECT * { ?s ?p """a " SERVICE\n b""" }').keywords == {"SELECT"}
+
+
+def test_depth():
+    assert scan("{" * 300 + "}" * 300).max_depth == 300
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }", "file"),
+        ("SELECT * FROM NAMED <FILE:///etc/passwd> { ?s ?p ?o }", "file"),
+        ("ASK " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1), "levels"),
+    ],
+)
+def test_refused_queries(query, words):
+    with pytest.raises(RefusedOperation, match=words):
+        check_query(query, OPEN)
+
+
+def test_allow_listed_service_passes():
+    allowed = Settings.load({}, service_allowlist=("http://example.org/sparql",))
+    check_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", allowed)
+    with pytest.raises(RefusedOperation, match="example.org"):
+        check_query("SELECT * { SERVICE <http://other.example/sparql> { ?s ?p ?o } }", allowed)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <http://example.org/x.ttl>",
+        "LOAD SILENT <file:///etc/passwd> INTO GRAPH <g>",
+        "load <file:///etc/passwd>",
+    ],
+)
+def test_load_is_refused_by_default(update):
+    with pytest.raises(RefusedOperation):
+        check_update(update, OPEN)
+
+
+def test_load_when_allowed_takes_only_http():
+    allowing = Settings.load({}, allow_load=True)
+    check_update("LOAD <http://example.org/x.ttl> INTO GRAPH <http://g>", allowing)
+    with pytest.raises(RefusedOperation):
+        check_update("LOAD <file:///etc/passwd>", allowing)
+
+
+def test_ordinary_queries_pass():
+    for q in (
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+        "ASK {}",
+        "DESCRIBE <http://x>",
+        "SELECT * FROM <http://g> { ?s ?p ?o }",
+    ):
+        check_query(q, OPEN)
