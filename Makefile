@@ -6,16 +6,33 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+NPM    ?= npm
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup serve test lint build clean
+.PHONY: setup browser serve test lint build clean
 
-setup: $(VENV)/.installed
+# the venv, and YASGUI for the query page (npm ci into node_modules/, which is not committed)
+setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+# the browser tests drive Debian's Chromium through Playwright (which downloads no browser)
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "make: installing Debian's chromium needs root:" \
+	  "sudo apt-get install chromium"; exit 1; }
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 build: setup
 	$(BIN)/benelux-kg build
@@ -27,7 +44,7 @@ lint: setup
 	$(BIN)/ruff check kg_service tests bench
 	$(BIN)/ruff format --check kg_service tests bench
 
-test: setup lint
+test: setup browser lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

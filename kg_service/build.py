@@ -10,6 +10,7 @@
       benelux-kg.jsonld[.gz]   the same, as JSON-LD (named graphs)
       benelux-kg.ttl[.gz]      every triple of every graph, merged (the default-graph view)
       benelux-kg.nt[.gz]       the same, as N-Triples
+      dumps.json               each dump's size and SHA-256, and when the dumps last changed
       validation.ttl           the SHACL report of the data
       store/                   the on-disk pyoxigraph store
 
@@ -25,6 +26,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,6 +47,7 @@ from .validation import Validation, load_files, validate
 __all__ = [
     "BuildResult",
     "DUMP_FORMATS",
+    "DUMP_INDEX",
     "DUMP_NAME",
     "build",
     "dump_path",
@@ -53,9 +56,11 @@ __all__ = [
     "load_sources",
     "needs_build",
     "source_files",
+    "write_dump_index",
 ]
 
 DUMP_NAME = "benelux-kg"
+DUMP_INDEX = "dumps.json"
 Progress = Callable[[str], None]
 
 
@@ -222,6 +227,30 @@ def _write(settings: Settings, fmt: Format, items: list) -> list[Path]:
     return [plain, packed]
 
 
+def write_dump_index(settings: Settings, files: list[Path]) -> Path:
+    """Write ``dumps.json``: each dump's size and SHA-256, and when the dumps last changed.
+
+    The dumps carry no timestamp (they stay byte-identical); the time lives here, for HTTP
+    ``Last-Modified`` and the catalogue's ``dct:modified``. A rebuild that changes no dump
+    keeps the previous time.
+    """
+    dumps = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+    path = settings.build_path / DUMP_INDEX
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    built = previous.get("built") if previous.get("dumps") == dumps else None
+    built = built or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    path.write_text(json.dumps({"built": built, "dumps": dumps}, indent=2) + "\n")
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def write_store(settings: Settings, quads: list[ox.Quad]) -> Path:
     """Load the on-disk pyoxigraph store (built aside, then swapped in).
 
@@ -256,6 +285,7 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     quads = _sorted(asserted + triples_to_ox(inferred, INFERRED_GRAPH))
     progress("[5/6] writing dumps")
     files = write_dumps(settings, quads)
+    write_dump_index(settings, files)
     progress(f"      {', '.join(p.name for p in files)}")
     progress("[6/6] loading the pyoxigraph store")
     files.append(write_store(settings, quads))

@@ -43,6 +43,145 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "Datatype properties",
     },
     "language": {"fr": "Langue", "nl": "Taal", "en": "Language"},
+    # --- the landing page and the query pages (kg_service/ui.py) ---
+    "ui_tagline": {
+        "fr": "Un graphe de connaissances ouvert sur la coopération Benelux",
+        "nl": "Een open kennisgraaf over de Benelux-samenwerking",
+        "en": "An open knowledge graph of Benelux cooperation",
+    },
+    "ui_intro": {
+        "fr": "Deux documents sources en français sur la coopération Benelux, une présentation "
+        "(histoire 1944–2008, traité de l'Union Benelux, institutions, partenaires, programmes, "
+        "3e plan d'action Senningen sur la coopération policière) et un plan pluriannuel, "
+        "transformés en données ouvertes liées : des libellés en français, néerlandais et "
+        "anglais, et pour chaque fait la diapositive ou la section dont il provient. Le graphe "
+        "suit une ontologie OWL 2, est vérifié par des formes SHACL et s'interroge en SPARQL.",
+        "nl": "Twee Franstalige brondocumenten over de Benelux-samenwerking, een presentatie "
+        "(geschiedenis 1944–2008, het Benelux Unie-verdrag, instellingen, partners, "
+        "programma's, het 3de Senningen-actieplan over politiesamenwerking) en een "
+        "meerjarenplan, omgezet in linked open data: labels in het Frans, Nederlands en "
+        "Engels, en bij elk feit de dia of sectie waaruit het komt. De graaf volgt een "
+        "OWL 2-ontologie, wordt gecontroleerd met SHACL-shapes en is te bevragen in SPARQL.",
+        "en": "Two French source documents on Benelux cooperation, a slide deck (history "
+        "1944–2008, the Benelux Union treaty, institutions, partners, programmes, the 3rd "
+        "Senningen action plan on police cooperation) and a multi-annual plan, turned into "
+        "linked open data: labels in French, Dutch and English, and for every fact the slide "
+        "or section it comes from. The graph follows an OWL 2 ontology, is checked by SHACL "
+        "shapes and can be queried in SPARQL.",
+    },
+    "ui_holds": {
+        "fr": "Ce que contient le graphe",
+        "nl": "Wat de graaf bevat",
+        "en": "What the graph holds",
+    },
+    "ui_triples": {"fr": "Triplets", "nl": "Triples", "en": "Triples"},
+    "ui_inferred": {
+        "fr": "dont déduits (OWL 2 RL)",
+        "nl": "waarvan afgeleid (OWL 2 RL)",
+        "en": "of which inferred (OWL 2 RL)",
+    },
+    "ui_named_graphs": {"fr": "Graphes nommés", "nl": "Benoemde grafen", "en": "Named graphs"},
+    "ui_class": {"fr": "Classe", "nl": "Klasse", "en": "Class"},
+    "ui_count": {"fr": "Nombre", "nl": "Aantal", "en": "Count"},
+    "ui_entry_points": {"fr": "Points d'entrée", "nl": "Startpunten", "en": "Entry points"},
+    "ui_sources": {"fr": "Documents sources", "nl": "Brondocumenten", "en": "Source documents"},
+    "ui_use": {"fr": "Utiliser le graphe", "nl": "De graaf gebruiken", "en": "Use the graph"},
+    "ui_about_query": {
+        "fr": "l'éditeur YASGUI sur le point d'accès SPARQL, avec les requêtes d'exemple",
+        "nl": "de YASGUI-editor op het SPARQL-endpoint, met de voorbeeldqueries",
+        "en": "the YASGUI editor on the SPARQL endpoint, with the example queries",
+    },
+    "ui_about_ontology": {
+        "fr": "les classes et propriétés, définies en français, néerlandais et anglais",
+        "nl": "de klassen en eigenschappen, gedefinieerd in het Frans, Nederlands en Engels",
+        "en": "the classes and properties, defined in French, Dutch and English",
+    },
+    "ui_about_downloads": {
+        "fr": "le graphe entier en TriG, N-Quads, JSON-LD, Turtle et N-Triples",
+        "nl": "de hele graaf in TriG, N-Quads, JSON-LD, Turtle en N-Triples",
+        "en": "the whole graph in TriG, N-Quads, JSON-LD, Turtle and N-Triples",
+    },
+    "ui_about_catalog": {
+        "fr": "la description DCAT-AP du jeu de données",
+        "nl": "de DCAT-AP-beschrijving van de dataset",
+        "en": "the DCAT-AP description of the dataset",
+    },
+    "ui_about_void": {
+        "fr": "la description VoID : graphes, tailles, vocabulaires",
+        "nl": "de VoID-beschrijving: grafen, groottes, vocabularia",
+        "en": "the VoID description: graphs, sizes, vocabularies",
+    },
+    "ui_about_validate": {
+        "fr": "valider vos propres données RDF avec les formes SHACL du graphe",
+        "nl": "uw eigen RDF-gegevens valideren met de SHACL-shapes van de graaf",
+        "en": "validate your own RDF data against the graph's SHACL shapes",
+    },
+    "ui_examples": {"fr": "Requêtes d'exemple", "nl": "Voorbeeldqueries", "en": "Example queries"},
+    "ui_all_examples": {
+        "fr": "Toutes les requêtes d'exemple",
+        "nl": "Alle voorbeeldqueries",
+        "en": "All example queries",
+    },
+    "ui_query_title": {
+        "fr": "Interroger le graphe en SPARQL",
+        "nl": "De graaf bevragen in SPARQL",
+        "en": "Query the graph in SPARQL",
+    },
+    "ui_query_intro": {
+        "fr": "Chaque requête d'exemple s'ouvre dans son propre onglet ; les préfixes du graphe "
+        "sont déjà déclarés.",
+        "nl": "Elke voorbeeldquery opent in een eigen tabblad; de prefixen van de graaf zijn al "
+        "gedeclareerd.",
+        "en": "Every example query opens in its own tab; the graph's prefixes are already "
+        "declared.",
+    },
+    "ui_union": {
+        "fr": "Le graphe par défaut est l'union de tous les graphes nommés, triplets déduits "
+        "compris.",
+        "nl": "De standaardgraaf is de unie van alle benoemde grafen, afgeleide triples "
+        "inbegrepen.",
+        "en": "The default graph is the union of all named graphs, inferred triples included.",
+    },
+    "ui_endpoint": {"fr": "Point d'accès SPARQL", "nl": "SPARQL-endpoint", "en": "SPARQL endpoint"},
+    "ui_sparql_query": {"fr": "Requête SPARQL", "nl": "SPARQL-query", "en": "SPARQL query"},
+    "ui_run": {"fr": "Exécuter", "nl": "Uitvoeren", "en": "Run"},
+    "ui_yasgui_missing": {
+        "fr": "L'éditeur YASGUI n'est pas installé sur ce serveur ; ce formulaire simple "
+        "fonctionne sans lui. Pour l'installer, lancez",
+        "nl": "De YASGUI-editor is niet geïnstalleerd op deze server; dit eenvoudige formulier "
+        "werkt ook zonder. Installeren doet u met",
+        "en": "The YASGUI editor is not installed on this server; this plain form works without "
+        "it. To install it, run",
+    },
+    "ui_results": {"fr": "Résultats", "nl": "Resultaten", "en": "Results"},
+    "ui_rows": {"fr": "lignes", "nl": "rijen", "en": "rows"},
+    "ui_no_rows": {"fr": "Aucune ligne.", "nl": "Geen rijen.", "en": "No rows."},
+    "ui_truncated": {
+        "fr": "Seules les premières lignes sont affichées ; le résultat complet se télécharge "
+        "ci-dessous.",
+        "nl": "Alleen de eerste rijen worden getoond; het volledige resultaat kunt u hieronder "
+        "downloaden.",
+        "en": "Only the first rows are shown; download the whole result below.",
+    },
+    "ui_too_large": {
+        "fr": "Le résultat est trop grand pour cette page ; téléchargez-le ci-dessous.",
+        "nl": "Het resultaat is te groot voor deze pagina; download het hieronder.",
+        "en": "The result is too large for this page; download it below.",
+    },
+    "ui_answer": {"fr": "Réponse", "nl": "Antwoord", "en": "Answer"},
+    "ui_yes": {"fr": "oui", "nl": "ja", "en": "yes"},
+    "ui_no": {"fr": "non", "nl": "nee", "en": "no"},
+    "ui_download_as": {"fr": "Télécharger en", "nl": "Downloaden als", "en": "Download as"},
+    "ui_open_editor": {
+        "fr": "Ouvrir dans l'éditeur YASGUI",
+        "nl": "Openen in de YASGUI-editor",
+        "en": "Open in the YASGUI editor",
+    },
+    "ui_query_failed": {
+        "fr": "La requête n'a pas pu être exécutée",
+        "nl": "De query kon niet worden uitgevoerd",
+        "en": "The query could not be run",
+    },
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from .auth import require_writer
@@ -23,6 +23,7 @@ from .observability import query_hash
 from .policy import check_query, check_update
 from .service_description import describe_service, graph_sizes
 from .store import QueryRequest
+from .ui import query_page
 from .workers import QueryResult
 
 __all__ = [
@@ -188,7 +189,7 @@ async def _describe(request: Request) -> Response:
     """The service description, or a page for a browser."""
     accept = request.headers.get("accept")
     if wants_html(accept):
-        return HTMLResponse(QUERY_PAGE)
+        return query_page(request, QUERY_PAGE)
     fmt = choose(accept, GRAPH_FORMATS, request.query_params.get("format"))
     settings, store = request.app.state.settings, request.app.state.store
     sizes = await graph_sizes(store)
@@ -217,12 +218,5 @@ def wants_html(accept: str | None) -> bool:
     return best is HTML
 
 
-QUERY_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>benelux-kg SPARQL endpoint</title></head>
-<body><h1>benelux-kg SPARQL endpoint</h1>
-<form method="get" action="/sparql">
-<label for="q">SPARQL query</label><br>
-<textarea id="q" name="query" rows="12" cols="80">
-SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea><br>
-<button type="submit">Run</button></form></body></html>
-"""
+#: The page a browser gets from ``GET /sparql``: the YASGUI editor (kg_service/ui.py).
+QUERY_PAGE = "query.html"

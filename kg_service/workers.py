@@ -221,6 +221,7 @@ class Worker:
                 raise QueryTimeout("The query ran past the time limit and was stopped.") from None
             finally:
                 loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop's add_reader leaves the pipe non-blocking
         try:
             return self.conn.recv()
         except (EOFError, OSError):

@@ -190,3 +190,10 @@ def test_from_in_the_query_wins_over_the_union_default_graph(http, built):
     q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY}> WHERE {{ ?s ?p ?o }}"
     r = http.get("/sparql", params={"query": q})
     assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == built.graphs[ONTOLOGY]
+
+
+def test_large_results_stream_whole(http, built):
+    q = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    r = http.get("/sparql", params={"query": q}, headers={"Accept": "text/tab-separated-values"})
+    assert r.status_code == 200 and len(r.content) > 256 * 1024
+    assert len(r.text.strip().splitlines()) == built.quads + 1
