@@ -1,0 +1,143 @@
+"""Dereferenceable IRIs and the ontology documentation, over real HTTP."""
+
+import re
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from kg_service.namespaces import BKG, ID
+
+pytestmark = pytest.mark.e2e
+
+PARLIAMENT = "/id/institution/benelux-parliament"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with server.client() as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    "accept, media, fmt",
+    [
+        (None, "text/turtle", "turtle"),
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ],
+)
+def test_rdf_by_content_negotiation(http, accept, media, fmt):
+    r = http.get(PARLIAMENT, headers={"Accept": accept} if accept else {})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    g = Graph().parse(data=r.content, format=fmt)
+    me = ID["institution/benelux-parliament"]
+    assert (me, RDFS.label, Literal("Beneluxparlement", lang="nl")) in g
+    # incoming links and the labels of linked things are part of the description
+    assert (ID["organisation/benelux-union"], BKG.hasInstitution, me) in g
+    assert (ID["organisation/benelux-union"], RDFS.label, Literal("Union Benelux", lang="fr")) in g
+    assert "Accept" in r.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    "ext, media",
+    [
+        ("ttl", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("jsonld", "application/ld+json"),
+        ("rdf", "application/rdf+xml"),
+        ("html", "text/html"),
+    ],
+)
+def test_extension_urls(http, ext, media):
+    r = http.get(f"{PARLIAMENT}.{ext}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+
+
+def test_format_parameter(http):
+    r = http.get(PARLIAMENT, params={"format": "jsonld"}, headers={"Accept": "text/turtle"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+
+
+def test_link_and_content_location_headers(http):
+    r = http.get(PARLIAMENT, headers={"Accept": "text/turtle"})
+    assert r.headers["content-location"] == f"{PARLIAMENT}.ttl"
+    links = r.headers["link"]
+    for ext in ("nt", "jsonld", "rdf", "html"):
+        assert f'<{PARLIAMENT}.{ext}>; rel="alternate"' in links
+
+
+def test_unknown_iri_is_404_with_a_page_for_people(http):
+    r = http.get("/id/institution/does-not-exist", headers={"Accept": BROWSER})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert 'href="/sparql"' in r.text
+    assert http.get("/id/institution/does-not-exist").status_code == 404
+
+
+def test_406_when_nothing_fits(http):
+    assert http.get(PARLIAMENT, headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_head(http):
+    r = http.head(PARLIAMENT, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.content == b""
+
+
+@pytest.mark.parametrize(
+    "lang, title",
+    [("fr", "Parlement Benelux"), ("nl", "Beneluxparlement"), ("en", "Benelux Parliament")],
+)
+def test_html_page_in_the_language_asked(http, lang, title):
+    r = http.get(PARLIAMENT, headers={"Accept": BROWSER, "Accept-Language": f"{lang},en;q=0.5"})
+    assert r.status_code == 200
+    assert re.search(rf"<h1>\s*{re.escape(title)}\s*</h1>", r.text)
+    assert f'<html lang="{lang}">' in r.text
+
+
+def test_html_page_links_provenance_and_formats(http):
+    page = http.get(PARLIAMENT, headers={"Accept": BROWSER}).text
+    assert 'href="/id/organisation/benelux-union"' in page  # related resource, local link
+    assert 'href="/id/section/benelux-cooperation-deck-07"' in page  # provenance: the slide
+    assert f'href="{PARLIAMENT}.ttl"' in page and f'href="{PARLIAMENT}.jsonld"' in page
+    assert 'href="/query?query=' in page  # query this in SPARQL
+    assert "(inferred)" in page  # org:subOrganizationOf comes from the OWL RL closure
+
+
+def test_language_switch_persists_in_a_cookie(server):
+    with server.client(follow_redirects=False) as http:
+        r = http.get("/lang", params={"lang": "nl", "next": PARLIAMENT})
+        assert r.status_code == 303 and r.headers["location"] == PARLIAMENT
+        page = http.get(PARLIAMENT, headers={"Accept": BROWSER, "Accept-Language": "fr"})
+        assert "<h1>Beneluxparlement</h1>" in page.text
+
+
+def test_language_switch_never_redirects_off_site(server):
+    with server.client(follow_redirects=False) as http:
+        r = http.get("/lang", params={"lang": "nl", "next": "//evil.example/x"})
+        assert r.headers["location"] == "/"
+
+
+def test_ontology_term_pages(http):
+    r = http.get("/def/Institution", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.content, format="turtle")
+    assert len(set(g.objects(URIRef(str(BKG.Institution)), RDFS.label))) == 3
+    page = http.get("/def/Institution", headers={"Accept": BROWSER, "Accept-Language": "nl"})
+    assert "<h1>instelling</h1>" in page.text.lower()
+
+
+def test_ontology_documentation(http):
+    page = http.get("/def/", headers={"Accept": BROWSER, "Accept-Language": "en"}).text
+    for term in ("Institution", "institutionOf", "signatureDate", "ActionPlan"):
+        assert f'id="{term}"' in page
+    assert "usage" in page and "hierarchy" in page
+    assert "https://creativecommons.org/licenses/by/4.0" in page
+
+
+def test_ontology_iri_gives_the_ontology_graph(http):
+    r = http.get("/def", headers={"Accept": "application/rdf+xml"})
+    g = Graph().parse(data=r.content, format="xml")
+    assert (URIRef("https://w3id.org/benelux-kg/def"), None, None) in g
+    assert len(g) > 500
