@@ -232,3 +232,20 @@ def test_concurrency_cap_answers_503_with_retry_after(limited):
     assert rejected, [r.status_code for r in responses]
     with limited.client() as http:
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_allow_listed_service_is_federated(server, settings, built, tmp_path):
+    endpoint = f"{server.url}/sparql"
+    env = {"BENELUX_KG_SERVICE_ALLOWLIST": endpoint}
+    federating = start_server(settings.build_path, tmp_path / "fed.log", env=env)
+    try:
+        institution = "<https://w3id.org/benelux-kg/def/Institution>"
+        q = f"SELECT ?i WHERE {{ SERVICE <{endpoint}> {{ ?i a {institution} }} }} ORDER BY ?i"
+        with federating.client() as http:
+            r = http.get("/sparql", params={"query": q})
+            assert r.status_code == 200, r.text
+            assert len(r.json()["results"]["bindings"]) == 5
+            other = q.replace(endpoint, "http://127.0.0.1:9/sparql")
+            assert http.get("/sparql", params={"query": other}).status_code == 400
+    finally:
+        stop_server(federating)
