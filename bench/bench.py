@@ -386,10 +386,13 @@ def _rows_or_none(client: httpx.Client, server: Server, q: Query, warnings: list
     return count_rows(q, response)
 
 
-def drain(server: Server, probe: Query, timeout: float) -> None:
-    """Wait until ``server`` answers a cheap query: requests wrk left behind are done."""
-    with httpx.Client(timeout=timeout) as client, contextlib.suppress(httpx.HTTPError):
-        ask(client, server, probe)
+def drain(server: Server, probe: Query, timeout: float) -> bool:
+    """Wait until ``server`` answers a cheap query (requests wrk left behind are done)."""
+    with httpx.Client(timeout=timeout) as client:
+        try:
+            return ask(client, server, probe).status_code == 200
+        except httpx.HTTPError:
+            return False
 
 
 @dataclass
@@ -403,25 +406,50 @@ class Plan:
     deadline: float  # time.monotonic() after which no new cell starts
 
 
-def measure(label: str, servers: list[Server], plan: Plan) -> tuple[list[dict], list[str]]:
-    """Every query × concurrency × server, servers interleaved so drift hits them alike."""
+def measure(
+    label: str, servers: list[Server], plan: Plan, manager: Servers
+) -> tuple[list[dict], list[str]]:
+    """Every query × concurrency × server, servers interleaved so drift hits them alike.
+
+    A server that does not answer a cheap query after a cell is restarted (and noted), so one
+    failure does not void every later cell.
+    """
     cells, notes = [], []
     for q in plan.queries:
         for c in plan.concurrencies:
-            for server in servers:
+            for i, server in enumerate(servers):
                 if time.monotonic() > plan.deadline:
                     notes.append("the run's time budget (--max-minutes) ran out: cells missing")
                     return cells, notes
                 cells.append(_measure_cell(label, server, q, c, plan))
+                if not drain(server, plan.queries[0], _drain_timeout(server, plan)):
+                    servers[i] = _revive(server, plan, manager)
+                    notes.append(
+                        f"{server.name} stopped answering after {q.name} c{c}; "
+                        "restarted for the cells after it"
+                    )
+                    print(f"WARNING: [{label}] {notes[-1]}", flush=True)
     return cells, notes
+
+
+def _drain_timeout(server: Server, plan: Plan) -> float:
+    """rdflib-endpoint may have 16 slow queries queued; the others must be quick."""
+    return plan.request_timeout * 3 if server.name == report.RDFLIB else 20.0
+
+
+def _revive(server: Server, plan: Plan, manager: Servers) -> Server:
+    again = manager.restart(server)
+    probe = plan.queries[0]
+    again.info["ready_seconds"] = round(wait_answer(again, probe.text, probe.accept, 120), 2)
+    return again
 
 
 def _measure_cell(label: str, server: Server, q: Query, c: int, plan: Plan) -> dict:
     cpu = group_cpu_seconds(server.pid)
     cell = load.drive(server.url, q.text, q.accept, c, plan.duration, plan.request_timeout)
     cpu = group_cpu_seconds(server.pid) - cpu
-    drain(server, plan.queries[0], plan.request_timeout * 4)
-    per_request = round(cpu * 1000 / cell.requests, 3) if cell.requests else None
+    # None when a process of the group ended meanwhile (its CPU time left with it)
+    per_request = round(cpu * 1000 / cell.requests, 3) if cell.requests and cpu >= 0 else None
     print(
         f"[{label}] {q.name:<24} c{c:<3} {server.name:<16} {cell.rps:>9.1f} req/s  "
         f"p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  "
@@ -536,7 +564,7 @@ def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
     try:
         size["ready_seconds"] = {s.name: s.info.get("ready_seconds") for s in running}
         size["rows"], size["warnings"] = verify(running, ctx.plan.queries, 300)
-        size["cells"], notes = measure(label, running, ctx.plan)
+        size["cells"], notes = measure(label, running, ctx.plan, ctx.servers)
         size["notes"] += notes
     finally:
         for server in running:
@@ -582,6 +610,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-minutes", type=float, default=60.0, help="no new cell after this")
     p.add_argument("--workdir", type=Path, default=None, help="for data and stores (temp)")
     p.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: redo ratios and tables from <out>/latest.json",
+    )
     return p.parse_args(argv)
 
 
@@ -591,7 +624,10 @@ def _sizes(text: str) -> list[tuple[str, int]]:
 
 
 def _commit() -> str:
-    return _output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
+    """The checkout's commit, ``+dirty`` when the service code has uncommitted changes."""
+    head = _output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
+    dirty = _output(["git", "-C", str(ROOT), "status", "--porcelain", "--", "kg_service"])
+    return head + ("+dirty" if dirty else "")
 
 
 def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig]) -> dict:
@@ -617,6 +653,16 @@ def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig]) ->
         "queries": {},
         "sizes": {},
     }
+
+
+def check_unchanged(run: dict, tools: dict) -> None:
+    """Warn when the code or the installed versions changed while the run went on."""
+    now = {"commit": _commit(), "versions": versions(tools)}
+    changed = [k for k in now if now[k] != run[k]]
+    if changed:
+        line = f"{' and '.join(changed)} changed during the run: now {now}"
+        print(f"WARNING: {line}", flush=True)
+        run.setdefault("warnings", []).append(line)
 
 
 def write_results(run: dict, out: Path, readme: Path | None) -> None:
@@ -645,8 +691,22 @@ def run_all(args: argparse.Namespace, ctx: Context, run: dict) -> None:
         write_results(run, args.out, None)  # keep what is done if a later size fails
 
 
+def rereport(args: argparse.Namespace) -> int:
+    """Recompute the ratios and tables of ``<out>/latest.json`` (after a change to report.py)."""
+    run = json.loads((args.out / "latest.json").read_text(encoding="utf-8"))
+    for size in run["sizes"].values():
+        concs = run["settings"]["concurrencies"]
+        size["ratios"] = {n: report.ratios(size, n, concs) for n in run["ours"]}
+        size["best_ours"] = report.best_ours(size, run["ours"])
+    write_results(run, args.out, None if args.no_readme else HERE / "README.md")
+    print(f"rewrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        return rereport(args)
     tools = find_tools(args.rdflib_endpoint)
     configs = [OursConfig.parse(s) for s in args.ours.split(",")]
     queries = load_queries(args.queries)
@@ -671,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    check_unchanged(run, tools)
     write_results(run, args.out, None if args.no_readme else HERE / "README.md")
     print(f"wrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")
     return 0

@@ -49,6 +49,7 @@ class Cell:
     p99_ms: float
     mean_ms: float
     errors: int
+    non_2xx: int
     bytes: int
 
     def to_dict(self) -> dict:
@@ -74,6 +75,7 @@ def _cell(raw: dict) -> Cell:
         p99_ms=round(raw["p99_us"] / 1000, 3),
         mean_ms=round(raw["mean_us"] / 1000, 3),
         errors=errors,
+        non_2xx=raw["status"],
         bytes=raw["bytes"],
     )
 

@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class Server:
     process: subprocess.Popen
     log: Path
     started: float
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
 
     @property
@@ -145,9 +147,16 @@ class Servers(contextlib.AbstractContextManager):
                 env={**os.environ, **(env or {})},
                 start_new_session=True,
             )
-        server = Server(name, url, process, log, started)
+        server = Server(name, url, process, log, started, list(argv), dict(env or {}))
         self.running.append(server)
         return server
+
+    def restart(self, server: Server) -> Server:
+        """Stop ``server`` and start it again, same command, same port."""
+        self.stop(server)
+        again = self.start(server.name, server.argv, server.url, server.env)
+        again.info = {**server.info, "restarts": server.info.get("restarts", 0) + 1}
+        return again
 
     def stop(self, server: Server) -> None:
         stop(server.process)
@@ -162,13 +171,19 @@ class Servers(contextlib.AbstractContextManager):
 
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt, so ``with`` blocks clean up on either."""
+    """SIGTERM and SIGINT raise KeyboardInterrupt, so ``with`` blocks clean up on either.
+
+    SIGINT is set explicitly: a process started in the background by a shell inherits it
+    ignored, and Ctrl-C or ``kill -INT`` would then do nothing.
+    """
 
     def raise_interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous: Callable | int | None = signal.signal(signal.SIGTERM, raise_interrupt)
+    sigs = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, raise_interrupt) for sig in sigs}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

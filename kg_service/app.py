@@ -20,10 +20,12 @@ from . import (
     linked_data,
     observability,
     ontology_docs,
+    openapi,
     pages,
     publishing,
     sparql,
     ui,
+    validation_http,
 )
 from .errors import KGError
 from .pages import render
@@ -45,11 +47,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store = store or open_store(settings)
         await app.state.store.start()
         app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
+        app.state.validator = await validation_http.open_validator(settings)
         app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
+            await validation_http.close_validator(app.state.validator)
             await app.state.store.close()
 
     app = FastAPI(
@@ -57,6 +61,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         summary="A knowledge graph of Benelux cooperation: SPARQL, linked data, SHACL.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ready = False
@@ -80,8 +86,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(pages.router)
     app.include_router(publishing.router)
     app.include_router(ui.router)
+    app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
+    openapi.install(app)
     return app
 
 

@@ -138,6 +138,7 @@ def validate(
     format: Annotated[ReportFormat, typer.Option(help="Report format.")] = ReportFormat.text,
 ) -> None:
     """Validate FILES against our shapes (or --shapes). Exit 0 conforms, 1 not, 2 bad input."""
+    from .formats import TURTLE
     from .validation import load_files
     from .validation import validate as run_validate
 
@@ -147,29 +148,17 @@ def validate(
         raise _fail(f"no such file: {', '.join(map(str, missing))}", 2)
     try:
         data = load_files(files)
-        shape_graph = load_files([shapes or settings.project_dir / "shapes"])
-        outcome = run_validate(data, shape_graph, inference=inference)
+        shape_graph = load_files([shapes or settings.project_dir / "shapes"], shapes=True)
+        outcome = run_validate(data, shape_graph, inference=inference, inplace=True)
     except KGError as exc:
         raise _fail(exc.message, 2) from None
     if format is ReportFormat.text:
         typer.echo(outcome.text())
     elif format is ReportFormat.turtle:
-        typer.echo(outcome.report.serialize(format="turtle"))
+        typer.echo(outcome.serialized(TURTLE).decode("utf-8"))
     else:
-        typer.echo(json.dumps(_json_report(outcome), indent=2))
+        typer.echo(json.dumps(outcome.json(), indent=2, ensure_ascii=False))
     raise typer.Exit(0 if outcome.conforms else 1)
-
-
-def _json_report(outcome) -> dict:
-    keys = ("focus_node", "path", "value", "severity", "source_shape", "component")
-    results = [
-        {
-            **{k: (str(getattr(r, k)) if getattr(r, k) is not None else None) for k in keys},
-            "message": r.message(),
-        }
-        for r in outcome.results
-    ]
-    return {"conforms": outcome.conforms, "results": results}
 
 
 class QueryFormat(StrEnum):

@@ -127,7 +127,7 @@ class OxigraphEngine:
 
     def update(self, text: str, base_iri: str | None = None) -> None:
         if self.union:  # keep the materialised union default graph in step, atomically
-            text = text.rstrip().rstrip(";") + " ;\n" + REFRESH_UNION
+            text = _without_trailing_semicolon(text) + "\n;\n" + REFRESH_UNION
         try:
             self.store.update(text, base_iri=base_iri)
         except SyntaxError as exc:
@@ -140,6 +140,15 @@ class OxigraphEngine:
     def snapshot(self, target: Path) -> None:
         self.store.flush()
         self.store.backup(str(target))
+
+
+def _without_trailing_semicolon(text: str) -> str:
+    """The update without a final ``;`` (a comment on its last line stays a comment)."""
+    body = text.rstrip()
+    last_line = body.rsplit("\n", 1)[-1]
+    if body.endswith(";") and "#" not in last_line:
+        body = body[:-1]
+    return body
 
 
 def _graph(iri: str) -> ox.NamedNode:

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from .auth import require_writer
-from .errors import BadRequest, NotFound, RDFSyntaxError, UnsupportedMediaType
+from .errors import BadRequest, KGError, NotFound, RDFSyntaxError, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, by_media_type
 from .sparql import read_body, result_response
 from .store import QueryRequest
@@ -65,7 +65,7 @@ async def read(request: Request) -> Response:
 
 
 async def _payload(request: Request) -> str:
-    """The request's RDF body as N-Triples text, ready for INSERT DATA."""
+    """The request's RDF body as N-Triples text, parsed in a worker process (never here)."""
     ctype = request.headers.get("content-type", "")
     fmt = by_media_type(ctype, GRAPH_FORMATS)
     if fmt is None:
@@ -74,11 +74,13 @@ async def _payload(request: Request) -> str:
             f"Cannot read {ctype or 'a body without Content-Type'}; send one of: {known}."
         )
     body = await read_body(request, request.app.state.settings.max_body_bytes)
+    pool = request.app.state.validator.pool
     try:
-        triples = ox.parse(body, format=fmt.oxigraph, base_iri=str(request.url))
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    except (SyntaxError, ValueError) as exc:
-        raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}") from None
+        return await pool.call("kg_service.rdfio:to_ntriples", body, fmt.name, str(request.url))
+    except KGError as exc:
+        if type(exc) is not KGError:  # a 4xx the parser raised on purpose
+            raise
+        raise RDFSyntaxError(f"The {fmt.name} body could not be parsed: {exc.message}") from None
 
 
 def _writable_target(request: Request) -> str | None:

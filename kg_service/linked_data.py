@@ -10,9 +10,11 @@ triples, the labels of what it links to, and the incoming links with their subje
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from .errors import NotFound
@@ -24,7 +26,7 @@ from .pages import render
 from .sparql import result_response
 from .store import QueryRequest, Store, ask, select
 
-__all__ = ["Described", "local_path", "router"]
+__all__ = ["Described", "checked_iri", "local_path", "router"]
 
 router = APIRouter()
 
@@ -57,6 +59,23 @@ WHERE {{ {{ <{iri}> ?p ?o OPTIONAL {{ ?o <{RDFS_LABEL}> ?ol }} }}
   UNION {{ ?s ?q <{iri}> OPTIONAL {{ ?s <{RDFS_LABEL}> ?sl }} }} }}"""
 
 
+_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def checked_iri(iri: str) -> str:
+    """``iri`` if it is a well-formed IRI safe to write between ``<…>`` in SPARQL; else 404.
+
+    Paths become IRIs inside our own internal queries, which skip the query policy, so a
+    path must never be able to close the ``<…>`` and add SPARQL of its own.
+    """
+    if _UNSAFE.search(iri):
+        raise NotFound(f"{iri[:200]!r} is not an IRI of this knowledge graph.")
+    try:
+        return ox.NamedNode(iri).value
+    except ValueError:
+        raise NotFound(f"{iri[:200]!r} is not an IRI of this knowledge graph.") from None
+
+
 async def _exists(store: Store, iri: str) -> bool:
     return await ask(store, f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
@@ -64,7 +83,7 @@ async def _exists(store: Store, iri: str) -> bool:
 async def dereference(request: Request, path: str) -> Response:
     """Answer a request for one of our IRIs by content negotiation."""
     stem, by_extension = _split_extension(path)
-    iri = BASE + stem.lstrip("/")
+    iri = checked_iri(BASE + stem.lstrip("/"))
     offers = (*GRAPH_FORMATS, HTML)
     override = request.query_params.get("format")
     fmt = by_extension or choose(_accept_for_html(request), offers, override)
@@ -203,7 +222,7 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
         }
     iri = x["value"]
     text = pick_literal(list(labels.get(iri, [])), lang) or _short(iri)
-    href = local_path(iri) or (iri if x["type"] == "uri" else None)
+    href = local_path(iri) or (iri if _linkable(x) else None)
     return {
         "text": text,
         "lang": None,
@@ -212,6 +231,11 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
         "iri": iri,
         "inferred": inferred,
     }
+
+
+def _linkable(term: dict) -> bool:
+    """Only http(s) IRIs become links (never ``javascript:`` or ``data:``)."""
+    return term["type"] == "uri" and term["value"].lower().startswith(("http://", "https://"))
 
 
 def _short(iri: str | None) -> str:

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from .errors import RefusedOperation
 from .settings import Settings
 
-__all__ = ["MAX_DEPTH", "Scan", "check_query", "check_update", "scan"]
+__all__ = ["MAX_DEPTH", "MAX_TERMS", "Scan", "check_query", "check_update", "scan"]
 
 #: Deeper nesting than this is refused before parsing (pyoxigraph's parser overflows ~3,000).
 MAX_DEPTH = 256
+#: More operators and group keywords than this are refused (thousands overflow the stack).
+MAX_TERMS = 1000
 
 _TOKEN = re.compile(
     r"""
@@ -33,13 +35,15 @@ _TOKEN = re.compile(
                | '(?:[^'\\\n]|\\.)*')
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]*)
-    | (?P<open>[{(])
-    | (?P<close>[})])
+    | (?P<open>[{(\[])
+    | (?P<close>[})\]])
+    | (?P<op>\|\||&&|[|!+])
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;]*)?   # keyword or prefixed name
              | [A-Za-z0-9_\-.]*:[^\s{}()<>,;]*)              # empty or numeric prefix
     """,
     re.VERBOSE,
 )
+_GROUP_KEYWORDS = {"UNION", "MINUS", "FILTER", "BIND", "OPTIONAL", "VALUES", "GRAPH", "SERVICE"}
 _IRI_KEYWORDS = {"FROM", "NAMED", "USING", "LOAD", "SERVICE", "WITH", "INTO", "SILENT"}
 
 
@@ -50,6 +54,7 @@ class Scan:
     keywords: set[str] = field(default_factory=set)
     iris_after: dict[str, list[str]] = field(default_factory=dict)
     max_depth: int = 0
+    terms: int = 0  # operators and group-forming keywords: a measure of parser recursion
 
 
 def scan(text: str) -> Scan:
@@ -68,9 +73,12 @@ def scan(text: str) -> Scan:
             result.max_depth = max(result.max_depth, depth)
         elif kind == "close":
             depth -= 1
+        elif kind == "op":
+            result.terms += 1
         elif kind == "word" and ":" not in match.group():
             word = match.group().upper()
             result.keywords.add(word)
+            result.terms += word in _GROUP_KEYWORDS
             last_kw = word if word in _IRI_KEYWORDS else ""
             continue
         last_kw = ""
@@ -82,6 +90,10 @@ def _check_common(found: Scan, settings: Settings) -> None:
         raise RefusedOperation(
             f"The request nests groups or expressions {found.max_depth} levels deep; "
             f"the limit is {MAX_DEPTH}."
+        )
+    if found.terms > MAX_TERMS:
+        raise RefusedOperation(
+            f"The request has {found.terms} operators and group patterns; the limit is {MAX_TERMS}."
         )
     if "SERVICE" in found.keywords:
         endpoints = found.iris_after.get("SERVICE", [])

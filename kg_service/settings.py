@@ -44,6 +44,9 @@ class Settings:
     query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     workers: int = 1
     max_body_bytes: int = 10 * 1024 * 1024
+    validation_timeout: float = 120.0
+    validation_workers: int = 2
+    validation_max_bytes: int = 32 * 1024 * 1024
     allow_load: bool = False
     service_allowlist: tuple[str, ...] = ()
     union_default_graph: bool = True

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from .auth import require_writer
-from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from .errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, HTML
 from .negotiation import choose
 from .observability import query_hash
@@ -180,7 +180,9 @@ async def update(request: Request) -> Response:
         request.url.query.encode("latin-1", "replace"),
         body,
     )
-    check_update(text, settings)
+    found = check_update(text, settings)
+    if found.keywords <= {"PREFIX", "BASE"}:  # an empty update is valid and changes nothing
+        return Response(status_code=204)
     await request.app.state.store.update(text, endpoint_url(request))
     return Response(status_code=204)
 
@@ -214,8 +216,10 @@ def wants_html(accept: str | None) -> bool:
     """True when a browser asks: text/html preferred over every RDF and results format."""
     if not accept or "html" not in accept:
         return False
-    best = choose(accept, (HTML, *GRAPH_FORMATS))
-    return best is HTML
+    try:
+        return choose(accept, (HTML, *GRAPH_FORMATS)) is HTML
+    except NotAcceptable:  # e.g. "text/html;q=0": not a browser page then
+        return False
 
 
 #: The page a browser gets from ``GET /sparql``: the YASGUI editor (kg_service/ui.py).

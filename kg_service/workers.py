@@ -250,6 +250,7 @@ class WorkerPool:
         self.inflight = 0
         self.timeouts = 0
         self.rejections = 0
+        self._replacing: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         for _ in range(self.size):
@@ -278,7 +279,14 @@ class WorkerPool:
             )
         self.inflight += 1
         try:
-            return await self.idle.get()
+            return await asyncio.wait_for(self.idle.get(), self.timeout)
+        except TimeoutError:
+            self.inflight -= 1
+            self.rejections += 1
+            raise Overloaded(
+                f"No query worker became free within {self.timeout:g} s; retry shortly.",
+                headers={"Retry-After": "1"},
+            ) from None
         except BaseException:
             self.inflight -= 1
             raise
@@ -291,9 +299,9 @@ class WorkerPool:
             worker.send("call", (target, args))
             msg = await worker.recv(deadline)
         except BaseException as exc:
-            await self._finish(worker, healthy=False, error=exc)
+            self._finish(worker, healthy=False, error=exc)
             raise
-        await self._finish(worker, healthy=True)
+        self._finish(worker, healthy=True)
         if msg[0] == "error":
             raise msg[1]
         return msg[1]
@@ -306,23 +314,27 @@ class WorkerPool:
             worker.send("query", request, snapshot)
             first = await worker.recv(deadline)
         except BaseException as exc:
-            await self._finish(worker, healthy=False, error=exc)
+            self._finish(worker, healthy=False, error=exc)
             raise
         return await self._first(worker, first, deadline)
 
     async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
         if msg[0] == "whole":
-            await self._finish(worker, healthy=True)
+            self._finish(worker, healthy=True)
             return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]), msg[3])
         if msg[0] == "head":
             stream = _Stream(self, worker, msg[3], deadline)
             return QueryResult(msg[1], _FORMATS[msg[2]], stream.chunks(), closer=stream.close)
-        await self._finish(worker, healthy=True)
+        self._finish(worker, healthy=True)
         raise msg[1] if msg[0] == "error" else KGError(f"unexpected worker message {msg[0]!r}")
 
-    async def _finish(
-        self, worker: Worker, healthy: bool, error: BaseException | None = None
-    ) -> None:
+    def _finish(self, worker: Worker, healthy: bool, error: BaseException | None = None) -> None:
+        """Give a worker back, or kill it and start a replacement in a task of its own.
+
+        Synchronous on purpose: it runs in ``finally`` blocks of requests that may already be
+        cancelled (a client that went away), where an ``await`` would be cancelled too and the
+        pool would lose the worker for good.
+        """
         self.inflight -= 1
         if healthy:
             self.idle.put_nowait(worker)
@@ -333,7 +345,9 @@ class WorkerPool:
         log.warning("replacing worker %s (%s)", worker.pid, reason)
         self.workers.discard(worker)
         worker.kill()
-        await self._add()
+        task = asyncio.get_running_loop().create_task(self._add())
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
 
 
 class _Stream:
@@ -363,7 +377,7 @@ class _Stream:
         """Give the worker back; unless the stream ended cleanly, it is killed and replaced."""
         if not self.released:
             self.released = True
-            await self.pool._finish(self.worker, healthy)
+            self.pool._finish(self.worker, healthy)
 
 
 async def _single(body: bytes) -> AsyncIterator[bytes]:

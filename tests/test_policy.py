@@ -77,3 +77,16 @@ def test_ordinary_queries_pass():
         "SELECT * FROM <http://g> { ?s ?p ?o }",
     ):
         check_query(q, OPEN)
+
+
+def test_too_many_operators_are_refused_before_parsing():
+    many = "SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 1500) + " }"
+    with pytest.raises(RefusedOperation, match="operators"):
+        check_query(many, OPEN)
+    with pytest.raises(RefusedOperation, match="levels"):
+        check_query("SELECT * { ?s ?p " + "[ <p> " * 300 + "1" + " ]" * 300 + " }", OPEN)
+
+
+def test_big_insert_data_with_typed_literals_is_not_refused():
+    rows = " ".join(f'<http://e/s{i}> <http://e/p> "{i}"^^<http://e/t> .' for i in range(3000))
+    check_update(f"INSERT DATA {{ GRAPH <http://e/g> {{ {rows} }} }}", OPEN)
