@@ -136,6 +136,10 @@ def validate(
     shapes: Annotated[Path | None, typer.Option(help="Shapes file or folder.")] = None,
     inference: Annotated[str, typer.Option(help="none | rdfs | owlrl")] = "none",
     format: Annotated[ReportFormat, typer.Option(help="Report format.")] = ReportFormat.text,
+    ontology: Annotated[
+        bool | None,
+        typer.Option(help="Add our ontology (class hierarchy) [default: on with our shapes]."),
+    ] = None,
 ) -> None:
     """Validate FILES against our shapes (or --shapes). Exit 0 conforms, 1 not, 2 bad input."""
     from .formats import TURTLE
@@ -149,7 +153,9 @@ def validate(
     try:
         data = load_files(files)
         shape_graph = load_files([shapes or settings.project_dir / "shapes"], shapes=True)
-        outcome = run_validate(data, shape_graph, inference=inference, inplace=True)
+        with_ontology = shapes is None if ontology is None else ontology
+        onto = load_files([settings.project_dir / "ontology"]) if with_ontology else None
+        outcome = run_validate(data, shape_graph, ontology=onto, inference=inference, inplace=True)
     except KGError as exc:
         raise _fail(exc.message, 2) from None
     if format is ReportFormat.text:
