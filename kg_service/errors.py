@@ -15,6 +15,7 @@
     ├── BackendUnavailable (502)     the remote store cannot be reached
     ├── Overloaded (503)             the concurrency cap is reached (Retry-After)
     ├── QueryTimeout (503)           the query ran past the configured timeout
+    ├── ResourceExhausted (503)      the query needed more memory than a worker may use
     └── BuildError (500)             the build pipeline failed (CLI only)
 
 The HTTP layer maps any ``KGError`` to its status in one handler (``kg_service.app``);
@@ -38,6 +39,7 @@ __all__ = [
     "QueryTimeout",
     "RDFSyntaxError",
     "RefusedOperation",
+    "ResourceExhausted",
     "Unauthorized",
     "UnsupportedMediaType",
 ]
@@ -109,6 +111,10 @@ class Overloaded(KGError):
 
 class QueryTimeout(KGError):
     status, title = 503, "Query timeout"
+
+
+class ResourceExhausted(KGError):
+    status, title = 503, "Resource limit"
 
 
 class BuildError(KGError):

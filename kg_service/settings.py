@@ -41,6 +41,7 @@ class Settings:
     update_token: str | None = None
     query_timeout: float = 30.0
     max_concurrent: int = 16
+    worker_memory_mb: int = 2048
     query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     workers: int = 1
     max_body_bytes: int = 10 * 1024 * 1024

@@ -28,6 +28,7 @@ import importlib
 import logging
 import multiprocessing as mp
 import os
+import resource
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,7 +37,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .errors import KGError, Overloaded, QueryTimeout
+from .errors import KGError, Overloaded, QueryTimeout, ResourceExhausted
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from .store import QueryRequest
 
@@ -54,6 +55,7 @@ class EngineSpec:
 
     backend: str = "oxigraph"
     union_default_graph: bool = True
+    memory_mb: int = 0  # a cap on each worker's heap (RLIMIT_DATA); 0: none
 
     def open(self, path: str, writable: bool) -> Any:
         if self.backend == "rdflib":
@@ -128,6 +130,14 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _limit_memory(megabytes: int) -> None:
+    """Cap the heap: a query that needs more aborts this worker, not the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def _open_writer(spec: EngineSpec, path: str, attempts: int = 50) -> Any:
     """Open the read-write store, waiting while a dying predecessor still holds its lock."""
     for attempt in range(attempts):
@@ -144,6 +154,7 @@ def _worker_main(conn: Connection, spec: EngineSpec, path: str | None, writable:
     """The loop of one worker: receive an operation, run it, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    _limit_memory(spec.memory_mb)
     engine, opened = (_open_writer(spec, path), path) if writable and path else (None, None)
     while True:
         try:
@@ -225,6 +236,11 @@ class Worker:
         try:
             return self.conn.recv()
         except (EOFError, OSError):
+            self.process.join(1)
+            if self.process.exitcode == -signal.SIGABRT:  # an allocation over RLIMIT_DATA
+                raise ResourceExhausted(
+                    "The request needed more memory than a worker may use and was stopped."
+                ) from None
             raise KGError("The worker running this request died; it has been replaced.") from None
 
     def kill(self) -> None:

@@ -38,7 +38,9 @@ class LocalStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.spec = EngineSpec(settings.backend, settings.union_default_graph)
+        self.spec = EngineSpec(
+            settings.backend, settings.union_default_graph, settings.worker_memory_mb
+        )
         size = settings.query_workers
         self.pool = WorkerPool(self.spec, size, settings.max_concurrent, settings.query_timeout)
         self.writer: Worker | None = None
