@@ -248,7 +248,8 @@ ERRORS = {
     415: "The request's Content-Type is not one this operation reads.",
     500: "The store failed or a worker process died (logged).",
     502: "The remote store cannot be reached (remote backend).",
-    503: "Over the concurrency cap (Retry-After), or the query ran past the timeout.",
+    503: "Over the concurrency cap or no worker free in time (Retry-After), past the time "
+    "limit, or more memory needed than a worker may use.",
 }
 
 
@@ -539,7 +540,6 @@ def _linked_data_paths() -> dict[str, PathItem]:
         Vary="Accept, Accept-Language, Cookie",
         **{"Content-Location": "the URL of the representation sent", "Link": "the others"},
     )
-    # the path is pasted into SPARQL: characters an IRI cannot hold give a syntax error (400)
     described = {"200": negotiated, **errors(*NEGOTIATED, 404, *STORE)}
     path = {
         "name": "path",
