@@ -61,7 +61,7 @@ async def read(request: Request) -> Response:
     if request.method == "HEAD":
         async for _ in result.body:
             pass
-    return result_response(result, head=request.method == "HEAD")
+    return result_response(result)
 
 
 async def _payload(request: Request) -> str:

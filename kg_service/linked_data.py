@@ -95,7 +95,7 @@ async def dereference(request: Request, path: str) -> Response:
         response = render(request, "resource.html", **(await page_context(store, iri, request)))
     else:
         result = await store.query(QueryRequest(describe_query(iri), format=fmt.name))
-        response = result_response(result, head=request.method == "HEAD")
+        response = result_response(result)
     response.headers.update(headers)
     return response
 

@@ -138,7 +138,7 @@ async def ontology(request: Request) -> Response:
     if fmt is not HTML:
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
         result = await request.app.state.store.query(QueryRequest(query, format=fmt.name))
-        return result_response(result, head=request.method == "HEAD")
+        return result_response(result)
     graph = await ontology_graph(request)
     usage = await _usage(request.app.state.store)
     sections = {name: _terms(graph, kind, usage) for name, kind in KINDS}

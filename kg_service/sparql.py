@@ -132,11 +132,14 @@ async def sparql(request: Request) -> Response:
     return result_response(await request.app.state.store.query(parsed))
 
 
-def result_response(result: QueryResult, head: bool = False) -> Response:
-    """The HTTP response for a query result: whole when small, streamed when large."""
+def result_response(result: QueryResult) -> Response:
+    """The HTTP response for a query result: whole when small, streamed when large.
+
+    For HEAD the server sends the headers only (with the real Content-Length).
+    """
     headers = {"Content-Type": result.format.content_type, "Vary": "Accept"}
     if result.data is not None:
-        return Response(b"" if head else result.data, headers=headers)
+        return Response(result.data, headers=headers)
     # the background task frees the worker even when the client leaves before the first chunk
     return StreamingResponse(result.body, headers=headers, background=BackgroundTask(result.close))
 
