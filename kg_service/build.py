@@ -51,6 +51,7 @@ __all__ = [
     "DUMP_NAME",
     "build",
     "dump_path",
+    "file_sha256",
     "infer",
     "input_digest",
     "load_sources",
@@ -234,7 +235,7 @@ def write_dump_index(settings: Settings, files: list[Path]) -> Path:
     ``Last-Modified`` and the catalogue's ``dct:modified``. A rebuild that changes no dump
     keeps the previous time.
     """
-    dumps = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+    dumps = {p.name: {"bytes": p.stat().st_size, "sha256": file_sha256(p)} for p in files}
     path = settings.build_path / DUMP_INDEX
     previous = json.loads(path.read_text()) if path.exists() else {}
     built = previous.get("built") if previous.get("dumps") == dumps else None
@@ -243,7 +244,8 @@ def write_dump_index(settings: Settings, files: list[Path]) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

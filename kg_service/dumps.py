@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from fastapi import Request, Response
 
-from .build import DUMP_FORMATS, DUMP_INDEX, dump_path
+from .build import DUMP_FORMATS, DUMP_INDEX, dump_path, file_sha256
 from .formats import Format
 from .settings import Settings
 
@@ -109,16 +108,8 @@ def _dump(path: Path, fmt: Format, gz: bool, named_graphs: bool, recorded: dict 
     if recorded and recorded.get("bytes") == size and recorded.get("sha256"):
         sha = recorded["sha256"]
     else:
-        sha = _sha256(path)
+        sha = file_sha256(path)
     return Dump(path.name, fmt, gz, named_graphs, path, size, sha)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _modified(index: dict, dumps: dict[str, Dump]) -> datetime | None:
