@@ -27,7 +27,7 @@ from ..engine import UNION_INTO_DEFAULT
 from ..errors import BuildError, KGError
 from ..formats import NQUADS
 from ..settings import Settings
-from ..store import QueryRequest
+from ..store import QueryRequest, select
 from ..workers import EngineSpec, QueryResult, Worker, WorkerPool
 
 __all__ = ["LocalStore"]
@@ -49,6 +49,7 @@ class LocalStore:
         self._serial = itertools.count(1)
         self.primary = Path()
         self.snapshot = ""
+        self.quads = 0
 
     @property
     def writable(self) -> bool:
@@ -61,6 +62,12 @@ class LocalStore:
             self.writer = await asyncio.to_thread(Worker, self.spec, str(self.primary), True)
             await self._publish("snapshot", None)
         await self.pool.start()
+        await self._count()
+
+    async def _count(self) -> None:
+        """Remember how many quads the named graphs hold (for /metrics)."""
+        rows = await select(self, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        self.quads = int(rows[0]["n"]["value"])
 
     def _prepare(self) -> Path:
         if self.settings.store == "memory":
@@ -82,6 +89,7 @@ class LocalStore:
             "query_timeouts_total": pool.timeouts,
             "rejections_total": pool.rejections,
             "inflight": pool.inflight,
+            "store_quads": self.quads,
         }
 
     async def query(self, request: QueryRequest) -> QueryResult:
@@ -89,6 +97,7 @@ class LocalStore:
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         await self._publish("update", (text, base_iri))
+        await self._count()
 
     async def _publish(self, op: str, update: tuple[str, str | None] | None) -> None:
         """Run a write (or just a snapshot) in the writer; move readers to the new snapshot."""
