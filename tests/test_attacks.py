@@ -34,7 +34,7 @@ from urllib.parse import quote, urlsplit
 import h11
 import httpx
 import pytest
-from conftest import Server, start_server, stop_server
+from conftest import Listener, Server, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -47,43 +47,6 @@ MB = 1024 * 1024
 
 
 # --- tools: a listener, a raw HTTP client, process memory -----------------------------------
-
-
-class Listener:
-    """A TCP listener on a loopback port that records every connection and its first bytes."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.seen: list[bytes] = []
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def connections(self) -> int:
-        return len(self.seen)
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(0.5)
-                try:
-                    self.seen.append(conn.recv(300) or b"(connected, sent nothing)")
-                except OSError:
-                    self.seen.append(b"(connected, sent nothing)")
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(5)
-        self.sock.close()
 
 
 @dataclass
@@ -923,13 +886,6 @@ def attack_server(settings, built, tmp_path_factory) -> Iterator[Server]:
     )
     yield srv
     stop_server(srv)
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    lst = Listener()
-    yield lst
-    lst.close()
 
 
 @pytest.mark.parametrize("name, req, expect", ATTACKS)

@@ -33,10 +33,10 @@ from urllib.parse import quote, quote_plus, urlencode
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, Server, start_server, stop_server
+from conftest import ROOT, Listener, Server, start_server, stop_server
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
-from test_attacks import Listener, MemoryWatch
+from test_attacks import MemoryWatch
 
 from kg_service.errors import NotAcceptable
 from kg_service.formats import GRAPH_FORMATS, HTML

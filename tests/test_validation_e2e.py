@@ -7,8 +7,6 @@ external entity naming a local file); the time and size caps on a server of thei
 
 import json
 import re
-import socket
-import threading
 import time
 
 import httpx
@@ -345,42 +343,6 @@ def test_shapes_page(client):
 
 
 # --- safety --------------------------------------------------------------------------------
-
-
-class Listener:
-    """A loopback TCP listener that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
 
 
 def test_owl_imports_are_never_fetched(client, listener):
