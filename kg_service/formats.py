@@ -80,6 +80,8 @@ NQUADS = Format("nquads", "application/n-quads", "nq", ("nq",), ox.RdfFormat.N_Q
 TRIG = Format("trig", "application/trig", "trig", (), ox.RdfFormat.TRIG, "trig")
 
 HTML = Format("html", "text/html", "html", ("application/xhtml+xml",))
+#: Plain JSON documents of ours (the dump listing, the validation report).
+JSON = Format("json", "application/json", "json", charset=False)
 
 #: SELECT and ASK results; the first is the default.
 RESULT_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)

@@ -34,21 +34,21 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from .build import DUMP_FORMATS, dump_path
 from .dumps import GZIP_MEDIA_TYPE
 from .formats import GRAPH_FORMATS, HTML, RDF_INPUT_FORMATS, RESULT_FORMATS, Format
+from .formats import JSON as JSON_FORMAT
 from .i18n import LANGUAGES
 from .namespaces import ONTOLOGY_GRAPH
 from .pages import STATIC_DIR
-from .publishing import LISTING_JSON
 from .settings import Settings
 from .sparql import DIRECT, FORM, UPDATE_DIRECT
 from .ui import COUNTED_CLASSES, ENTRY_POINTS, YASGUI_FILES, load_examples
 from .validation import INFERENCE_MODES
-from .validation_http import JSON_REQUEST, MULTIPART, OUTPUTS, REPORT_JSON, SHAPES_OUTPUTS
+from .validation_http import JSON_REQUEST, MULTIPART, OUTPUTS, SHAPES_OUTPUTS
 
 __all__ = ["ERROR_BODY", "Operation", "PathItem", "document", "install", "table"]
 
 #: Media types no module of the service names once (error bodies, Starlette's own answers).
 TEXT = "text/plain"
-JSON = LISTING_JSON.media_type
+JSON = JSON_FORMAT.media_type
 XML = "application/xml"
 BYTERANGES = "multipart/byteranges"
 PROMETHEUS = CONTENT_TYPE_LATEST.split(";", 1)[0]
@@ -769,7 +769,7 @@ def flag(name: str, description: str) -> dict:
 def _validation_paths() -> dict[str, PathItem]:
     outputs = {
         **content(*media(OUTPUTS)),
-        REPORT_JSON.media_type: {"schema": _ref("ValidationReport")},
+        JSON_FORMAT.media_type: {"schema": _ref("ValidationReport")},
     }
     validate = Operation(
         "SHACL-validate the data sent (against our shapes or the shapes sent)",

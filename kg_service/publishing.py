@@ -41,7 +41,7 @@ from .dumps import (
     validators,
 )
 from .errors import NotFound
-from .formats import GRAPH_FORMATS, HTML, Format
+from .formats import GRAPH_FORMATS, HTML, JSON, Format
 from .i18n import choose_language
 from .linked_data import local_path
 from .namespaces import BASE
@@ -50,12 +50,10 @@ from .pages import render
 from .store import Store, select
 from .void import VoidStatistics, describe_void, void_statistics
 
-__all__ = ["LISTING_JSON", "links_for", "router", "sitemap_xml"]
+__all__ = ["links_for", "router", "sitemap_xml"]
 
 router = APIRouter()
 
-#: The dump listing for machines (plain JSON, not a SPARQL result).
-LISTING_JSON = Format("json", "application/json", "json", charset=False)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: HTML pages that are not resources of the graph.
 SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
@@ -163,7 +161,7 @@ def _rdf(request: Request, graph: Graph, fmt: Format, modified: datetime | None)
 @router.api_route("/download", methods=["GET", "HEAD"])
 async def downloads(request: Request) -> Response:
     """The list of dumps: JSON for machines, a page for people."""
-    fmt = choose(request.headers.get("accept"), (LISTING_JSON, HTML))
+    fmt = choose(request.headers.get("accept"), (JSON, HTML))
     index, links = await dump_index(request), links_for(request)
     if fmt is HTML:
         page = render(

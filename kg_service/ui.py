@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -138,9 +139,15 @@ def load_examples(queries_dir: Path) -> list[Example]:
     ]
 
 
+@functools.cache
+def _examples_in(queries_dir: Path) -> tuple[Example, ...]:
+    """The example queries, read once per process (not on every page)."""
+    return tuple(load_examples(queries_dir))
+
+
 def _examples(request: Request) -> list[Example]:
     settings: Settings = request.app.state.settings
-    return load_examples(settings.project_dir / "queries")
+    return list(_examples_in(settings.project_dir / "queries"))
 
 
 # --- the YASGUI editor -------------------------------------------------------------------

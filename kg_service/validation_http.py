@@ -40,6 +40,7 @@ from .errors import BadRequest, NotFound, QueryTimeout, RefusedOperation, Unsupp
 from .formats import (
     GRAPH_FORMATS,
     HTML,
+    JSON,
     JSONLD,
     NTRIPLES,
     RDF_INPUT_FORMATS,
@@ -77,8 +78,7 @@ log = logging.getLogger("kg_service.validation")
 router = APIRouter()
 
 #: The JSON answer ``{"conforms", "results", "report"}`` (not an RDF format).
-REPORT_JSON = Format("json", "application/json", "json")
-OUTPUTS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, REPORT_JSON, HTML)
+OUTPUTS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, JSON, HTML)
 SHAPES_OUTPUTS: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)
 JSON_REQUEST = "application/json"
 MULTIPART = "multipart/form-data"
