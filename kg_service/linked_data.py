@@ -86,7 +86,7 @@ async def dereference(request: Request, path: str) -> Response:
     iri = checked_iri(BASE + stem.lstrip("/"))
     offers = (*GRAPH_FORMATS, HTML)
     override = request.query_params.get("format")
-    fmt = by_extension or choose(_accept_for_html(request), offers, override)
+    fmt = by_extension or choose(request.headers.get("accept"), offers, override)
     store: Store = request.app.state.store
     if not await _exists(store, iri):
         raise NotFound(f"<{iri}> is not described in this knowledge graph.")
@@ -98,11 +98,6 @@ async def dereference(request: Request, path: str) -> Response:
         response = result_response(result)
     response.headers.update(headers)
     return response
-
-
-def _accept_for_html(request: Request) -> str | None:
-    """Browsers send ``*/*`` with ``text/html``; make sure a bare ``*/*`` still means Turtle."""
-    return request.headers.get("accept")
 
 
 def _link_headers(path: str, chosen: Format) -> dict[str, str]:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node, _toPythonMapping
 
 from .errors import RDFSyntaxError, RefusedOperation
@@ -30,25 +30,11 @@ __all__ = [
     "check_jsonld_contexts",
     "check_xml_entities",
     "from_ox",
-    "parse_graph",
     "read_graph",
     "serialize_graph",
     "to_ox",
     "to_ox_quad",
 ]
-
-
-def parse_graph(data: bytes | str, fmt: Format, base: str | None = None) -> Graph | Dataset:
-    """Parse client-sent RDF into an rdflib graph (a Dataset for quad formats)."""
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
-    if fmt is JSONLD:
-        check_jsonld_contexts(text)
-    graph: Graph = Dataset() if fmt.name in ("nquads", "trig") else Graph()
-    try:
-        graph.parse(data=text, format=fmt.rdflib, publicID=base)
-    except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise RDFSyntaxError(f"Could not parse the {fmt.name} input: {exc}") from exc
-    return graph
 
 
 def read_graph(data: bytes, fmt: Format, base: str | None = None, shapes: bool = False) -> Graph:
