@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp
 
 from . import (
     __version__,
@@ -29,6 +30,7 @@ from . import (
 )
 from .errors import KGError
 from .pages import render
+from .query_path import QueryPath
 from .settings import Settings
 from .sparql import wants_html
 from .store import Store, open_store
@@ -36,6 +38,24 @@ from .store import Store, open_store
 __all__ = ["create_app"]
 
 log = logging.getLogger("kg_service")
+
+
+#: Cross-origin requests: any origin, no credentials (one set of options, for the app's CORS
+#: middleware and for the /sparql hot path).
+CORS = {
+    "allow_origins": ["*"],
+    "allow_credentials": False,
+    "allow_methods": ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE"],
+    "allow_headers": ["*"],
+    "expose_headers": ["*"],
+}
+
+
+class KnowledgeGraphApp(FastAPI):
+    """FastAPI, with SPARQL queries answered in front of its middleware (see ``query_path``)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return QueryPath(super().build_middleware_stack(), on_error=_kg_error, cors=CORS)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -56,7 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             await validation_http.close_validator(app.state.validator)
             await app.state.store.close()
 
-    app = FastAPI(
+    app = KnowledgeGraphApp(
         title="benelux-kg",
         version=__version__,
         summary="A knowledge graph of Benelux cooperation: SPARQL, linked data, SHACL.",
@@ -69,14 +89,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.metrics = observability.Metrics()
     observability.configure_logging()
     app.add_middleware(observability.AccessLog, metrics=app.state.metrics)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_credentials=False,
-        allow_methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE"],
-        allow_headers=["*"],
-        expose_headers=["*"],
-    )
+    app.add_middleware(CORSMiddleware, **CORS)
     app.add_exception_handler(KGError, _kg_error)
     app.include_router(observability.router)
     app.include_router(sparql.router)

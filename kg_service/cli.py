@@ -54,6 +54,10 @@ def serve(
     query_timeout: Annotated[float | None, typer.Option(help="Seconds per query.")] = None,
     max_concurrent: Annotated[int | None, typer.Option(help="Queries in flight.")] = None,
     workers: Annotated[int | None, typer.Option(help="HTTP worker processes.")] = None,
+    inline_ms: Annotated[
+        float | None,
+        typer.Option(help="Answer queries proven this cheap (ms) without a worker; 0: never."),
+    ] = None,
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
     import uvicorn
@@ -71,6 +75,7 @@ def serve(
         query_timeout=query_timeout,
         max_concurrent=max_concurrent,
         workers=workers,
+        inline_ms=inline_ms,
     )
     if settings.workers > 1 and settings.writes_enabled and settings.backend != "remote":
         raise _fail("writes need a single process: use --workers 1 with --update-token", 2)

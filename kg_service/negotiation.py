@@ -12,6 +12,7 @@ first offer is the default). No acceptable offer → :class:`~kg_service.errors.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .errors import BadRequest, NotAcceptable
@@ -84,6 +85,11 @@ def _quality(fmt: Format, ranges: list[MediaRange]) -> tuple[float, int]:
 
 def choose(accept: str | None, offers: tuple[Format, ...], override: str | None = None) -> Format:
     """The best of ``offers`` for this ``Accept`` header, or the one ``override`` names."""
+    return _choose(accept, offers, override)
+
+
+@functools.lru_cache(maxsize=512)  # clients send the same few headers again and again
+def _choose(accept: str | None, offers: tuple[Format, ...], override: str | None) -> Format:
     if override:
         return _by_name(override, offers)
     ranges = parse_accept(accept)

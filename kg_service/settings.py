@@ -44,6 +44,7 @@ class Settings:
     worker_memory_mb: int = 2048
     query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     workers: int = 1
+    inline_ms: float = 1.0
     max_body_bytes: int = 10 * 1024 * 1024
     validation_timeout: float = 120.0
     validation_workers: int = 2

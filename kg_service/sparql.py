@@ -8,28 +8,32 @@ The response format is chosen after the query, from the result kind and ``Accept
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.datastructures import URL
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope
 
 from .auth import require_writer
 from .errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, HTML
 from .negotiation import choose
-from .observability import query_hash
-from .policy import check_query, check_update
+from .policy import check_update
 from .service_description import describe_service, graph_sizes
 from .store import QueryRequest
 from .ui import query_page
 from .workers import QueryResult
 
 __all__ = [
+    "endpoint_url",
+    "endpoint_url_of",
     "parse_query_request",
     "parse_update_request",
     "read_body",
+    "receive_body",
     "result_response",
     "router",
 ]
@@ -42,16 +46,26 @@ DIRECT = "application/sparql-query"
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing more than ``limit`` bytes without reading them all."""
-    declared = request.headers.get("content-length")
+    return await receive_body(request.headers.get("content-length"), request.receive, limit)
+
+
+async def receive_body(declared: bytes | str | None, receive: Receive, limit: int) -> bytes:
+    """The body of an ASGI request whose ``Content-Length`` header is ``declared``; 413 over
+    ``limit`` bytes (declared or counted), without reading the rest."""
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _decode(raw: bytes, what: str) -> str:
@@ -114,22 +128,11 @@ def parse_query_request(
 
 @router.api_route("/sparql", methods=["GET", "POST"])
 async def sparql(request: Request) -> Response:
-    """Answer a SPARQL query (or describe the service when there is none)."""
-    settings = request.app.state.settings
-    body = b"" if request.method == "GET" else await read_body(request, settings.max_body_bytes)
-    parsed = parse_query_request(
-        request.method,
-        request.headers.get("content-type", ""),
-        request.url.query.encode("latin-1", "replace"),
-        body,
-        request.headers.get("accept"),
-    )
-    if parsed is None:
-        return await _describe(request)
-    request.state.query_hash = query_hash(parsed.query)
-    check_query(parsed.query, settings)
-    parsed = replace(parsed, base_iri=endpoint_url(request))
-    return result_response(await request.app.state.store.query(parsed))
+    """Describe the service (or show the editor): a request without a query.
+
+    Queries never get here: :class:`kg_service.query_path.QueryPath` answers them first.
+    """
+    return await _describe(request)
 
 
 def result_response(result: QueryResult) -> Response:
@@ -212,7 +215,12 @@ async def _describe(request: Request) -> Response:
 
 def endpoint_url(request: Request) -> str:
     """The URL of the endpoint itself (no query string): the base IRI of relative IRIs."""
-    return str(request.url.replace(query="", fragment=""))
+    return endpoint_url_of(request.scope)
+
+
+def endpoint_url_of(scope: Scope) -> str:
+    """:func:`endpoint_url` from the ASGI scope (no request object needed)."""
+    return str(URL(scope=scope).replace(query="", fragment=""))
 
 
 def wants_html(accept: str | None) -> bool:

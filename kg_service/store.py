@@ -7,6 +7,8 @@ updates, and reads/writes whole graphs for the Graph Store Protocol.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -42,6 +44,20 @@ class QueryRequest:
     accept: str | None = None
     format: str | None = None
     base_iri: str | None = None
+
+    @functools.cached_property
+    def digest(self) -> bytes:
+        """SHA-256 of all the fields: a key no other request shares (``repr`` is unambiguous,
+        unlike a join of the fields)."""
+        fields = (
+            self.query,
+            self.default_graphs,
+            self.named_graphs,
+            self.accept,
+            self.format,
+            self.base_iri,
+        )
+        return hashlib.sha256(repr(fields).encode("utf-8")).digest()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ Readers open an immutable *snapshot* of the store. When writes are enabled a sin
 process owns the read-write store; after each committed update it writes a new snapshot (a
 cheap hard-link checkpoint for pyoxigraph) and readers move to it on their next request.
 
-Messages, worker → HTTP process::
+Each message is a pickle behind an 8-byte length, on one pipe to the worker and one back (the
+one back is watched by the event loop for the worker's whole life). Worker → HTTP process::
 
     ("whole", kind, format, body)          a small result, in one message
     ("head", kind, format, first_chunk)    a large result starts; then
@@ -22,14 +23,17 @@ Messages, worker → HTTP process::
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import ctypes
 import importlib
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import resource
 import signal
+import struct
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -41,7 +45,7 @@ from .errors import KGError, Overloaded, QueryTimeout, ResourceExhausted
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from .store import QueryRequest
 
-__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool"]
+__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool", "single"]
 
 log = logging.getLogger("kg_service.workers")
 
@@ -77,11 +81,62 @@ class QueryResult:
     body: AsyncIterator[bytes]
     data: bytes | None = None  # the whole body, when it came in one piece
     closer: Callable[[], Awaitable[None]] | None = None
+    seconds: float | None = None  # what a whole result took in the worker
 
     async def close(self) -> None:
         """Release what the result holds (a worker mid-stream); safe to call twice."""
         if self.closer is not None:
             await self.closer()
+
+
+# --- the wire: length-prefixed pickles over two pipes ---------------------------------------
+
+_HEADER = struct.Struct("!Q")
+
+
+def _write_message(fd: int, message: Any) -> None:
+    """Write one message (blocking); the reader side knows its length from the header."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts, missing = [], size
+    while missing:
+        part = os.read(fd, missing)
+        if not part:
+            raise EOFError
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
+
+
+def _read_message(fd: int) -> Any:
+    """Read one message (blocking): what the worker does while it waits for work."""
+    (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
+    return pickle.loads(_read_exactly(fd, size))
+
+
+class _Frames:
+    """Splits a byte stream into the messages :func:`_write_message` framed."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[Any]:
+        self.buffer += data
+        messages, start, end = [], 0, len(self.buffer)
+        while end - start >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self.buffer, start)
+            if end - start - _HEADER.size < size:
+                break
+            begin = start + _HEADER.size
+            messages.append(pickle.loads(self.buffer[begin : begin + size]))
+            start = begin + size
+        del self.buffer[:start]
+        return messages
 
 
 # --- inside the worker process -------------------------------------------------------------
@@ -90,8 +145,8 @@ class QueryResult:
 class _PipeSink:
     """Buffers a result and sends it in chunks of :data:`CHUNK` bytes."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn, self.buffer, self.started = conn, bytearray(), False
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer, self.started = fd, bytearray(), False
         self.kind, self.format = "", ""
 
     def head(self, kind: str, fmt: Format) -> None:
@@ -109,18 +164,20 @@ class _PipeSink:
     def _send_chunk(self) -> None:
         chunk, self.buffer = bytes(self.buffer), bytearray()
         if self.started:
-            self.conn.send(("chunk", chunk))
+            _write_message(self.fd, ("chunk", chunk))
         else:
-            self.conn.send(("head", self.kind, self.format, chunk))
+            _write_message(self.fd, ("head", self.kind, self.format, chunk))
             self.started = True
 
-    def finish(self) -> None:
+    def finish(self, seconds: float) -> None:
+        """Send what is left; a whole result carries the seconds it took (see ``inline``)."""
         if not self.started:
-            self.conn.send(("whole", self.kind, self.format, bytes(self.buffer)))
+            whole = ("whole", self.kind, self.format, bytes(self.buffer), seconds)
+            _write_message(self.fd, whole)
             return
         if self.buffer:
             self._send_chunk()
-        self.conn.send(("end",))
+        _write_message(self.fd, ("end",))
 
 
 def _die_with_parent() -> None:
@@ -150,45 +207,48 @@ def _open_writer(spec: EngineSpec, path: str, attempts: int = 50) -> Any:
     raise AssertionError("unreachable")
 
 
-def _worker_main(conn: Connection, spec: EngineSpec, path: str | None, writable: bool) -> None:
+def _worker_main(
+    inbox: Connection, outbox: Connection, spec: EngineSpec, path: str | None, writable: bool
+) -> None:
     """The loop of one worker: receive an operation, run it, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _limit_memory(spec.memory_mb)
     engine, opened = (_open_writer(spec, path), path) if writable and path else (None, None)
+    source, sink = inbox.fileno(), outbox.fileno()
     while True:
         try:
-            op, payload, snapshot = conn.recv()
+            op, payload, snapshot = _read_message(source)
         except (EOFError, OSError):
             return
         try:
             if not writable and snapshot and snapshot != opened:
                 engine, opened = None, None
                 engine, opened = spec.open(snapshot, False), snapshot
-            _run(conn, engine, op, payload)
+            _run(sink, engine, op, payload)
         except KGError as exc:
-            conn.send(("error", exc))
+            _write_message(sink, ("error", exc))
         except Exception as exc:  # a bug or an engine failure: report it, keep the worker
-            conn.send(("error", KGError(f"{type(exc).__name__}: {exc}")))
+            _write_message(sink, ("error", KGError(f"{type(exc).__name__}: {exc}")))
 
 
-def _run(conn: Connection, engine: Any, op: str, payload: Any) -> None:
+def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
     if op == "query":
-        sink = _PipeSink(conn)
+        sink, start = _PipeSink(fd), time.perf_counter()
         engine.query(payload, sink)
-        sink.finish()
+        sink.finish(time.perf_counter() - start)
     elif op == "update":
         text, base_iri, target = payload
         engine.update(text, base_iri)
         engine.snapshot(Path(target))
-        conn.send(("ok",))
+        _write_message(fd, ("ok",))
     elif op == "snapshot":
         engine.snapshot(Path(payload))
-        conn.send(("ok",))
+        _write_message(fd, ("ok",))
     elif op == "call":
         target, args = payload
         module, _, name = target.partition(":")
-        conn.send(("value", getattr(importlib.import_module(module), name)(*args)))
+        _write_message(fd, ("value", getattr(importlib.import_module(module), name)(*args)))
     else:
         raise KGError(f"unknown worker operation {op!r}")
 
@@ -203,56 +263,109 @@ def _context() -> mp.context.BaseContext:
 
 
 class Worker:
-    """One worker process and its end of the pipe."""
+    """One worker process, a pipe to it and a pipe back.
+
+    The pipe back is non-blocking and watched by the event loop for the worker's whole life
+    (no reader added and removed per request): what arrives is split into messages and kept in
+    an inbox until :meth:`recv` takes it. Messages to the worker are small and the worker is
+    idle when it gets one, so they are written directly.
+    """
 
     def __init__(self, spec: EngineSpec, path: str | None = None, writable: bool = False) -> None:
-        parent, child = _context().Pipe(duplex=True)
-        self.process = _context().Process(
-            target=_worker_main, args=(child, spec, path, writable), daemon=True
+        ctx = _context()
+        inbox_r, inbox_w = ctx.Pipe(duplex=False)
+        outbox_r, outbox_w = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=_worker_main, args=(inbox_r, outbox_w, spec, path, writable), daemon=True
         )
         self.process.start()
-        child.close()
-        self.conn = parent
+        inbox_r.close()
+        outbox_w.close()
+        self._pipes = (inbox_w, outbox_r)  # they own the two descriptors below
+        self.fd_out, self.fd_in = inbox_w.fileno(), outbox_r.fileno()
+        os.set_blocking(self.fd_in, False)
         self.snapshot: str | None = None
+        self.inbox: collections.deque[Any] = collections.deque()
+        self.frames = _Frames()
+        self.waiter: asyncio.Future | None = None
+        self.dead = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start watching the pipe back on ``loop`` (called once, on the serving loop)."""
+        self.loop = loop
+        loop.add_reader(self.fd_in, self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.fd_in, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.inbox.extend(self.frames.feed(data))
+        else:  # the worker is gone
+            self.dead = True
+            self._detach()
+        if (self.inbox or self.dead) and self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def _detach(self) -> None:
+        if self.loop is not None:
+            with contextlib.suppress(Exception):
+                self.loop.remove_reader(self.fd_in)
+            self.loop = None
 
     def send(self, op: str, payload: Any, snapshot: str | None = None) -> None:
         self.snapshot = snapshot or self.snapshot
-        self.conn.send((op, payload, snapshot))
+        try:
+            _write_message(self.fd_out, (op, payload, snapshot))
+        except OSError:  # the worker is gone; recv() tells the caller
+            self.dead = True
 
     async def recv(self, deadline: float) -> tuple:
         """The next message, or :class:`QueryTimeout` once ``deadline`` (loop time) passes."""
-        if not self.conn.poll():
+        if not self.inbox and not self.dead:
             loop = asyncio.get_running_loop()
-            ready = loop.create_future()
-            fd = self.conn.fileno()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            if self.loop is None:
+                self.attach(loop)
+            self.waiter = waiter = loop.create_future()
+            timer = loop.call_at(deadline, _expire, waiter)
             try:
-                await asyncio.wait_for(ready, max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                raise QueryTimeout("The query ran past the time limit and was stopped.") from None
+                await waiter
             finally:
-                loop.remove_reader(fd)
-                os.set_blocking(fd, True)  # uvloop's add_reader leaves the pipe non-blocking
-        try:
-            return self.conn.recv()
-        except (EOFError, OSError):
-            self.process.join(1)
-            if self.process.exitcode == -signal.SIGABRT:  # an allocation over RLIMIT_DATA
-                raise ResourceExhausted(
-                    "The request needed more memory than a worker may use and was stopped."
-                ) from None
-            raise KGError("The worker running this request died; it has been replaced.") from None
+                timer.cancel()
+                self.waiter = None
+        if self.inbox:
+            return self.inbox.popleft()
+        raise self._death()
+
+    def _death(self) -> KGError:
+        self.process.join(1)
+        if self.process.exitcode == -signal.SIGABRT:  # an allocation over RLIMIT_DATA
+            return ResourceExhausted(
+                "The request needed more memory than a worker may use and was stopped."
+            )
+        return KGError("The worker running this request died; it has been replaced.")
 
     def kill(self) -> None:
+        self._detach()
         with contextlib.suppress(ProcessLookupError, OSError):
             if self.process.pid:
                 os.kill(self.process.pid, signal.SIGKILL)
         self.process.join(5)
-        self.conn.close()
+        for pipe in self._pipes:
+            pipe.close()
 
     @property
     def pid(self) -> int | None:
         return self.process.pid
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(QueryTimeout("The query ran past the time limit and was stopped."))
 
 
 class WorkerPool:
@@ -274,6 +387,7 @@ class WorkerPool:
 
     async def _add(self) -> None:
         worker = await asyncio.to_thread(Worker, self.spec)
+        worker.attach(asyncio.get_running_loop())
         self.workers.add(worker)
         self.idle.put_nowait(worker)
 
@@ -337,7 +451,7 @@ class WorkerPool:
     async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
         if msg[0] == "whole":
             self._finish(worker, healthy=True)
-            return QueryResult(msg[1], _FORMATS[msg[2]], _single(msg[3]), msg[3])
+            return QueryResult(msg[1], _FORMATS[msg[2]], single(msg[3]), msg[3], seconds=msg[4])
         if msg[0] == "head":
             stream = _Stream(self, worker, msg[3], deadline)
             return QueryResult(msg[1], _FORMATS[msg[2]], stream.chunks(), closer=stream.close)
@@ -396,5 +510,6 @@ class _Stream:
             self.pool._finish(self.worker, healthy)
 
 
-async def _single(body: bytes) -> AsyncIterator[bytes]:
+async def single(body: bytes) -> AsyncIterator[bytes]:
+    """A body that is already whole, as the one-chunk stream :class:`QueryResult` holds."""
     yield body

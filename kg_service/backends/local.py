@@ -26,6 +26,7 @@ from ..build import dump_path
 from ..engine import UNION_INTO_DEFAULT
 from ..errors import BuildError, KGError
 from ..formats import NQUADS
+from ..inline import InlineRunner
 from ..settings import Settings
 from ..store import QueryRequest, select
 from ..workers import EngineSpec, QueryResult, Worker, WorkerPool
@@ -43,6 +44,11 @@ class LocalStore:
         )
         size = settings.query_workers
         self.pool = WorkerPool(self.spec, size, settings.max_concurrent, settings.query_timeout)
+        self.inline = (
+            InlineRunner(settings.inline_ms, settings.union_default_graph)
+            if settings.inline_ms > 0 and settings.backend == "oxigraph"
+            else None
+        )
         self.writer: Worker | None = None
         self.write_lock = asyncio.Lock()
         self._temp: Path | None = None
@@ -90,10 +96,18 @@ class LocalStore:
             "rejections_total": pool.rejections,
             "inflight": pool.inflight,
             "store_quads": self.quads,
+            "inline_queries_total": self.inline.runs if self.inline else 0,
         }
 
     async def query(self, request: QueryRequest) -> QueryResult:
-        return await self.pool.query(request, self.snapshot)
+        """In a worker; in this process once proven cheap on this snapshot (``inline``)."""
+        snapshot, inline = self.snapshot, self.inline
+        if inline is not None and inline.knows(request, snapshot):
+            return inline.run(request)
+        result = await self.pool.query(request, snapshot)
+        if inline is not None and result.seconds is not None:
+            inline.learn(request, snapshot, result)
+        return result
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         await self._publish("update", (text, base_iri))
@@ -124,11 +138,15 @@ class LocalStore:
 
     def _drop_old_snapshots(self) -> None:
         keep = self.pool.snapshots_in_use() | {self.snapshot}
+        if self.inline is not None and self.inline.snapshot:
+            keep.add(self.inline.snapshot)
         for old in self._temp.glob("snapshot-*") if self._temp else []:
             if str(old) not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
     async def close(self) -> None:
+        if self.inline is not None:
+            self.inline.close()
         await self.pool.close()
         if self.writer:
             self.writer.kill()

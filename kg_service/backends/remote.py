@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from ..negotiation import choose
 from ..policy import scan
 from ..settings import Settings
 from ..store import QueryRequest, negotiate_for, syntax_error
-from ..workers import QueryResult
+from ..workers import QueryResult, single
 
 __all__ = ["Pushed", "RemoteStore", "push", "remote_urls"]
 
@@ -125,7 +124,7 @@ class RemoteStore:
             await body.aclose()
             raise
         kind, converted = await asyncio.to_thread(_convert, data, source, target, self.query_url)
-        return QueryResult(kind, target, _single(converted))
+        return QueryResult(kind, target, single(converted))
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         """Send a SPARQL update to the remote's update URL."""
@@ -315,10 +314,6 @@ class _Body:
         if not self.response.is_closed and not self.loop.is_closed():
             with contextlib.suppress(RuntimeError):
                 self.loop.call_soon_threadsafe(self.loop.create_task, self.response.aclose())
-
-
-async def _single(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 async def _read_message(response: httpx.Response, limit: int = 4 * MESSAGE_CHARS) -> str:
