@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import Receive, Scope, Send
 
 from . import (
     __version__,
@@ -52,10 +52,20 @@ CORS = {
 
 
 class KnowledgeGraphApp(FastAPI):
-    """FastAPI, with SPARQL queries answered in front of its middleware (see ``query_path``)."""
+    """FastAPI, with SPARQL queries answered before it (see ``query_path``)."""
 
-    def build_middleware_stack(self) -> ASGIApp:
-        return QueryPath(super().build_middleware_stack(), on_error=_kg_error, cors=CORS)
+    _queries: QueryPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            await super().__call__(scope, receive, send)
+            return
+        if self._queries is None:  # what is not a query goes on to FastAPI, as any request
+            self._queries = QueryPath(super().__call__, on_error=_kg_error, cors=CORS)
+        if self.middleware_stack is None:  # it makes the access log the hot path shares
+            self.middleware_stack = self.build_middleware_stack()
+        scope["app"] = self
+        await self._queries(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:

@@ -1,7 +1,7 @@
 """The ``benelux-kg`` command: build | serve | load | validate | query.
 
-``uvicorn.run`` is called here and nowhere else. Exit codes: 0 success, 1 failure (the data does
-not conform, the build failed), 2 bad input.
+The server is started by :func:`kg_service.serving.serve`, called here and nowhere else.
+Exit codes: 0 success, 1 failure (the data does not conform, the build failed), 2 bad input.
 """
 
 from __future__ import annotations
@@ -60,8 +60,7 @@ def serve(
     ] = None,
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
-    import uvicorn
-
+    from . import serving
     from .build import build as run_build
     from .build import needs_build
 
@@ -85,15 +84,7 @@ def serve(
         except KGError as exc:
             raise _fail(f"build failed: {exc.message}", 1) from None
     os.environ.update(settings.to_environ())
-    uvicorn.run(
-        "kg_service.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-        access_log=False,  # kg_service.observability writes one JSON line per request
-    )
+    serving.serve(settings)
 
 
 @app.command()

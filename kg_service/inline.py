@@ -7,7 +7,8 @@ two process wake-ups) about as much again, on each side.
 
 A store snapshot never changes, so the same request (query text, dataset, format) on the same
 snapshot does the same work every time. When a worker reports that a request answered whole
-(under 64 KiB) within ``inline_ms`` milliseconds, :class:`InlineRunner` remembers it (a
+(under 64 KiB) within ``inline_ms`` milliseconds of CPU time (wall time would depend on how
+busy the machine was), :class:`InlineRunner` remembers it (a
 SHA-256 digest, in a bounded LRU memo) and answers its next runs on that snapshot from a
 read-only store opened in this process, on the event loop: each such run blocks the loop for
 about as long as it was measured to take, no more than a small response's JSON encoding.

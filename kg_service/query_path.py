@@ -53,7 +53,7 @@ class _Route:
 
 
 class QueryPath:
-    """Pure ASGI wrapper of the app answering SPARQL queries at ``/sparql``."""
+    """Pure ASGI front of the app answering SPARQL queries at ``/sparql``."""
 
     def __init__(self, app: ASGIApp, on_error: ErrorHandler, cors: Mapping[str, Any]) -> None:
         self.app, self.on_error, self.cors = app, on_error, dict(cors)

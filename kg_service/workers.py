@@ -45,7 +45,7 @@ from .errors import KGError, Overloaded, QueryTimeout, ResourceExhausted
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from .store import QueryRequest
 
-__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool", "single"]
+__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool", "die_with_parent", "single"]
 
 log = logging.getLogger("kg_service.workers")
 
@@ -81,7 +81,7 @@ class QueryResult:
     body: AsyncIterator[bytes]
     data: bytes | None = None  # the whole body, when it came in one piece
     closer: Callable[[], Awaitable[None]] | None = None
-    seconds: float | None = None  # what a whole result took in the worker
+    seconds: float | None = None  # the CPU time a whole result took in the worker
 
     async def close(self) -> None:
         """Release what the result holds (a worker mid-stream); safe to call twice."""
@@ -170,7 +170,7 @@ class _PipeSink:
             self.started = True
 
     def finish(self, seconds: float) -> None:
-        """Send what is left; a whole result carries the seconds it took (see ``inline``)."""
+        """Send what is left; a whole result carries the CPU seconds it took (``inline``)."""
         if not self.started:
             whole = ("whole", self.kind, self.format, bytes(self.buffer), seconds)
             _write_message(self.fd, whole)
@@ -180,8 +180,8 @@ class _PipeSink:
         _write_message(self.fd, ("end",))
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when its parent dies (no orphan keeps a store locked)."""
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no orphan keeps a store locked)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -212,7 +212,7 @@ def _worker_main(
 ) -> None:
     """The loop of one worker: receive an operation, run it, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent()
     _limit_memory(spec.memory_mb)
     engine, opened = (_open_writer(spec, path), path) if writable and path else (None, None)
     source, sink = inbox.fileno(), outbox.fileno()
@@ -234,9 +234,10 @@ def _worker_main(
 
 def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
     if op == "query":
-        sink, start = _PipeSink(fd), time.perf_counter()
+        # CPU time, not wall time: what the query costs, however busy the machine is
+        sink, start = _PipeSink(fd), time.thread_time()
         engine.query(payload, sink)
-        sink.finish(time.perf_counter() - start)
+        sink.finish(time.thread_time() - start)
     elif op == "update":
         text, base_iri, target = payload
         engine.update(text, base_iri)
