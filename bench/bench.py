@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -57,7 +58,7 @@ RDFLIB_VENV = HERE / ".venv-rdflib-endpoint"
 SELECT_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples"
 _KIND = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
-_OURS = re.compile(r"^w(\d+)(?:q(\d+))?$")
+_OURS = re.compile(r"^w(\d+)(?:q(\d+))?(?:i([\d.]+))?$")
 
 
 @dataclass(frozen=True)
@@ -261,21 +262,33 @@ class OursConfig:
     name: str
     workers: int
     query_workers: int | None
+    inline_ms: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> OursConfig:
         match = _OURS.match(spec.strip())
         if not match:
-            raise argparse.ArgumentTypeError(f"not a configuration like w1 or w2q1: {spec!r}")
-        workers, query_workers = int(match.group(1)), match.group(2)
-        return cls(f"ours-{spec.strip()}", workers, int(query_workers) if query_workers else None)
+            raise argparse.ArgumentTypeError(f"not a configuration like w1, w2q1 or w2i0: {spec!r}")
+        workers, query_workers, inline_ms = int(match.group(1)), match.group(2), match.group(3)
+        return cls(
+            f"ours-{spec.strip()}",
+            workers,
+            int(query_workers) if query_workers else None,
+            inline_ms,
+        )
 
     def describe(self) -> str:
         per = self.query_workers or "default (max(2, cpus))"
-        return f"benelux-kg serve --workers {self.workers}, query worker processes {per}"
+        text = f"benelux-kg serve --workers {self.workers}, query worker processes {per}"
+        if self.inline_ms is not None:
+            text += f", --inline-ms {self.inline_ms}"
+            text += " (every query through a worker)" if float(self.inline_ms) == 0 else ""
+        return text
 
     def env(self, project_env: dict[str, str]) -> dict[str, str]:
         extra = {"BENELUX_KG_QUERY_WORKERS": str(self.query_workers)} if self.query_workers else {}
+        if self.inline_ms is not None:
+            extra["BENELUX_KG_INLINE_MS"] = self.inline_ms
         return {**project_env, **extra}
 
 
@@ -386,13 +399,37 @@ def _rows_or_none(client: httpx.Client, server: Server, q: Query, warnings: list
     return count_rows(q, response)
 
 
+_DRAINS = itertools.count()
+
+
 def drain(server: Server, probe: Query, timeout: float) -> bool:
-    """Wait until ``server`` answers a cheap query (requests wrk left behind are done)."""
+    """Wait until the requests wrk left behind are done: ``server`` answers a cheap query it
+    has not seen (so ``serve`` cannot answer it inline, ahead of the queued work) and its
+    processes stop using the CPU (the left-overs may be in another HTTP process)."""
+    fresh = replace(probe, text=f"{probe.text}\n# drain {next(_DRAINS)}")
+    deadline = time.monotonic() + timeout
     with httpx.Client(timeout=timeout) as client:
-        try:
-            return ask(client, server, probe).status_code == 200
-        except httpx.HTTPError:
-            return False
+        while True:
+            try:
+                status = ask(client, server, fresh).status_code
+            except httpx.HTTPError:
+                return False
+            if status != 503 or time.monotonic() > deadline:  # 503: still full of left-overs
+                break
+            time.sleep(0.2)
+    return status == 200 and _idle(server, deadline)
+
+
+def _idle(server: Server, deadline: float, window: float = 0.25) -> bool:
+    """True once the server's processes use under 10% of one core over ``window`` seconds."""
+    before = group_cpu_seconds(server.pid)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = group_cpu_seconds(server.pid)
+        if now - before < 0.1 * window:
+            return True
+        before = now
+    return False
 
 
 @dataclass
@@ -594,7 +631,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--ours",
         default="w1,w2",
-        help="configurations of serve: wN = --workers N, wNqM also M query workers",
+        help="configurations of serve: wN = --workers N, wNqM also M query workers, "
+        "wNiX also --inline-ms X (i0: every query through a worker)",
     )
     p.add_argument("--queries", type=Path, default=HERE / "queries")
     p.add_argument("--rdflib-endpoint", default=None, help="path of the rdflib-endpoint command")

@@ -2,16 +2,17 @@
 
 Every query first runs in a worker process, where a timeout can stop it (see
 :mod:`kg_service.workers`). The hand-off costs more than the cheapest queries themselves: on this
-machine a point lookup takes ~50 µs in pyoxigraph and the round trip to a worker (two pipe writes,
-two process wake-ups) about as much again, on each side.
+machine a point lookup takes ~50 µs in pyoxigraph, and the round trip to a worker (two pipe
+writes, two process wake-ups) costs more than that again, on each side.
 
 A store snapshot never changes, so the same request (query text, dataset, format) on the same
 snapshot does the same work every time. When a worker reports that a request answered whole
-(under 64 KiB) within ``inline_ms`` milliseconds of CPU time (wall time would depend on how
-busy the machine was), :class:`InlineRunner` remembers it (a
-SHA-256 digest, in a bounded LRU memo) and answers its next runs on that snapshot from a
+(under 64 KiB) within ``inline_ms`` milliseconds of CPU time, :class:`InlineRunner` remembers
+it (a SHA-256 digest, in a bounded LRU memo) and answers its next runs on that snapshot from a
 read-only store opened in this process, on the event loop: each such run blocks the loop for
-about as long as it was measured to take, no more than a small response's JSON encoding.
+about as long as it was measured to take, like a small response's JSON encoding. CPU time,
+because wall time depends on how busy the machine is; wall time only has to stay under
+:data:`WAITED` times the limit (a query that waited for the disk may wait again).
 
 What never runs here: a request not seen before on this snapshot, one that was slow, streamed,
 failed or was refused, and any query naming ``SERVICE`` (its cost is another host's). A new
@@ -28,6 +29,11 @@ from .store import QueryRequest
 from .workers import CHUNK, QueryResult, single
 
 __all__ = ["InlineRunner"]
+
+#: A request whose wall-clock time was more than this many times its CPU limit waited for
+#: something (a disk read, most likely) that may make it slow again: it stays in the workers.
+#: Not less: on a busy machine a worker gets a share of a core, so wall time exceeds CPU time.
+WAITED = 10
 
 
 class InlineRunner:
@@ -54,9 +60,11 @@ class InlineRunner:
 
     def learn(self, request: QueryRequest, snapshot: str, result: QueryResult) -> None:
         """Remember ``request`` if its worker run on ``snapshot`` proved it cheap."""
+        cost = result.cost
         cheap = (
-            result.seconds is not None
-            and result.seconds <= self.limit
+            cost is not None
+            and cost[0] <= self.limit
+            and cost[1] <= WAITED * self.limit
             and result.data is not None
             and len(result.data) < CHUNK
         )

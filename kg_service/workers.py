@@ -81,7 +81,7 @@ class QueryResult:
     body: AsyncIterator[bytes]
     data: bytes | None = None  # the whole body, when it came in one piece
     closer: Callable[[], Awaitable[None]] | None = None
-    seconds: float | None = None  # the CPU time a whole result took in the worker
+    cost: tuple[float, float] | None = None  # CPU and wall seconds a whole result took
 
     async def close(self) -> None:
         """Release what the result holds (a worker mid-stream); safe to call twice."""
@@ -169,10 +169,10 @@ class _PipeSink:
             _write_message(self.fd, ("head", self.kind, self.format, chunk))
             self.started = True
 
-    def finish(self, seconds: float) -> None:
-        """Send what is left; a whole result carries the CPU seconds it took (``inline``)."""
+    def finish(self, cost: tuple[float, float]) -> None:
+        """Send what is left; a whole result carries what it cost: CPU and wall-clock seconds."""
         if not self.started:
-            whole = ("whole", self.kind, self.format, bytes(self.buffer), seconds)
+            whole = ("whole", self.kind, self.format, bytes(self.buffer), cost)
             _write_message(self.fd, whole)
             return
         if self.buffer:
@@ -234,10 +234,9 @@ def _worker_main(
 
 def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
     if op == "query":
-        # CPU time, not wall time: what the query costs, however busy the machine is
-        sink, start = _PipeSink(fd), time.thread_time()
+        sink, cpu, wall = _PipeSink(fd), time.thread_time(), time.perf_counter()
         engine.query(payload, sink)
-        sink.finish(time.thread_time() - start)
+        sink.finish((time.thread_time() - cpu, time.perf_counter() - wall))
     elif op == "update":
         text, base_iri, target = payload
         engine.update(text, base_iri)
@@ -452,7 +451,7 @@ class WorkerPool:
     async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
         if msg[0] == "whole":
             self._finish(worker, healthy=True)
-            return QueryResult(msg[1], _FORMATS[msg[2]], single(msg[3]), msg[3], seconds=msg[4])
+            return QueryResult(msg[1], _FORMATS[msg[2]], single(msg[3]), msg[3], cost=msg[4])
         if msg[0] == "head":
             stream = _Stream(self, worker, msg[3], deadline)
             return QueryResult(msg[1], _FORMATS[msg[2]], stream.chunks(), closer=stream.close)

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,16 @@ def start_server(
         time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"server did not become ready:\n{log.read_text()}")
+
+
+@contextmanager
+def serving(settings: Settings, log: Path, *args: str) -> Iterator[Server]:
+    """``benelux-kg serve *args`` on the session's build for the ``with`` block."""
+    srv = start_server(settings.build_path, log, *args)
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
 
 
 def stop_server(server: Server) -> None:

@@ -7,7 +7,7 @@ import pickle
 import time
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import serving
 
 from kg_service.formats import RESULT_FORMATS
 from kg_service.inline import InlineRunner
@@ -41,21 +41,24 @@ def test_frames_are_split_whatever_the_reads_cut():
         assert got == messages and not frames.buffer
 
 
-def _result(seconds: float | None, size: int = 10) -> QueryResult:
+def _result(cpu: float | None, size: int = 10, wall: float | None = None) -> QueryResult:
     data = b"x" * size
-    return QueryResult("solutions", RESULT_FORMATS[0], single(data), data, seconds=seconds)
+    cost = None if cpu is None else (cpu, cpu if wall is None else wall)
+    return QueryResult("solutions", RESULT_FORMATS[0], single(data), data, cost=cost)
 
 
 def test_only_cheap_whole_results_are_learnt():
     runner = InlineRunner(limit_ms=1.0, union_default_graph=True)
-    cheap, slow, big, service = (QueryRequest(f"ASK {{ ?s ?p {i} }}") for i in range(4))
-    runner.learn(cheap, "snap-1", _result(0.0005))
+    cheap, slow, big, service, waited = (QueryRequest(f"ASK {{ ?s ?p {i} }}") for i in range(5))
+    runner.learn(cheap, "snap-1", _result(0.0005, wall=0.004))  # a busy machine: fine
     runner.learn(slow, "snap-1", _result(0.002))
+    runner.learn(waited, "snap-1", _result(0.0005, wall=0.05))  # waited for a disk: no
     runner.learn(big, "snap-1", _result(0.0001, size=CHUNK))
     service_query = QueryRequest("ASK { SERVICE <http://x.test/> { ?s ?p ?o } }")
     runner.learn(service_query, "snap-1", _result(0.0001))
     assert runner.knows(cheap, "snap-1")
-    assert not any(runner.knows(r, "snap-1") for r in (slow, big, service_query, service))
+    not_learnt = (slow, big, service_query, service, waited)
+    assert not any(runner.knows(r, "snap-1") for r in not_learnt)
 
 
 def test_a_new_snapshot_forgets_what_was_proven():
@@ -99,9 +102,8 @@ def _inline_runs(http) -> float:
 @pytest.fixture(scope="module")
 def writable(settings, built, tmp_path_factory):
     log = tmp_path_factory.mktemp("hot") / "serve.log"
-    srv = start_server(settings.build_path, log, "--update-token", TOKEN)
-    yield srv
-    stop_server(srv)
+    with serving(settings, log, "--update-token", TOKEN) as srv:
+        yield srv
 
 
 def test_a_repeated_cheap_query_is_answered_inline_with_the_same_bytes(server):
@@ -136,14 +138,10 @@ def test_inline_answers_follow_updates(writable):
 
 
 def test_inline_can_be_turned_off(settings, built, tmp_path):
-    srv = start_server(settings.build_path, tmp_path / "serve.log", "--inline-ms", "0")
-    try:
-        with srv.client() as http:
-            for _ in range(3):
-                assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-            assert _inline_runs(http) == 0
-    finally:
-        stop_server(srv)
+    with serving(settings, tmp_path / "serve.log", "--inline-ms", "0") as srv, srv.client() as http:
+        for _ in range(3):
+            assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        assert _inline_runs(http) == 0
 
 
 def test_cors_and_vary_on_fast_and_slow_answers(server):

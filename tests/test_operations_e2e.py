@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import serving
 
 pytestmark = pytest.mark.e2e
 
@@ -13,9 +13,8 @@ TOKEN = "ops-secret-token"
 @pytest.fixture(scope="module")
 def ops(settings, built, tmp_path_factory):
     log = tmp_path_factory.mktemp("ops") / "serve.log"
-    srv = start_server(settings.build_path, log, "--update-token", TOKEN)
-    yield srv
-    stop_server(srv)
+    with serving(settings, log, "--update-token", TOKEN) as srv:
+        yield srv
 
 
 def metric(text: str, name: str) -> float:

@@ -105,7 +105,7 @@ class LocalStore:
         if inline is not None and inline.knows(request, snapshot):
             return inline.run(request)
         result = await self.pool.query(request, snapshot)
-        if inline is not None and result.seconds is not None:
+        if inline is not None and result.cost is not None:
             inline.learn(request, snapshot, result)
         return result
 
