@@ -188,3 +188,16 @@ def test_access_log_lines_reach_stderr_promptly(server):
             return
         time.sleep(0.01)
     raise AssertionError("no access line for the query within 2 s")
+
+
+def test_costly_and_timed_out_queries_never_run_inline(settings, built, tmp_path):
+    costly = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?e }"  # ~ millions of rows
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    args = ("--query-timeout", "2")
+    with serving(settings, tmp_path / "serve.log", *args) as srv, srv.client() as http:
+        answers = [http.get("/sparql", params={"query": costly}) for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 200]
+        assert len({r.content for r in answers}) == 1
+        stopped = [http.get("/sparql", params={"query": endless}) for _ in range(2)]
+        assert all(r.status_code == 503 and "time limit" in r.text for r in stopped)
+        assert _inline_runs(http) == 0
