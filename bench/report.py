@@ -143,24 +143,21 @@ def _ratios_table(size: dict, names: list[str], concurrencies: list[int]) -> lis
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in names:
         rat = size["ratios"][name]
-        row = [name]
-        for o in (OXIGRAPH, RDFLIB):
-            for c in concurrencies:
-                r = rat.get(f"{o}@c{c}")
-                extra = f" (min {r['min']:.2f}× {r['min_query']})" if r else ""
-                row.append(_ratio_text(r) + extra)
+        cells = (rat.get(f"{o}@c{c}") for o in (OXIGRAPH, RDFLIB) for c in concurrencies)
+        row = [name, *(_with_min(r) for r in cells)]
         lines.append("| " + " | ".join(row) + " |")
-    return lines + [_reference_row(size, concurrencies)]
+    reference = [f"*{OXIGRAPH} (reference)*", *("–" for _ in concurrencies)]
+    reference += [_with_min(_reference(size, c)) for c in concurrencies]
+    return [*lines, "| " + " | ".join(reference) + " |"]
 
 
-def _reference_row(size: dict, concurrencies: list[int]) -> str:
+def _reference(size: dict, c: int) -> dict | None:
     """The Oxigraph server ÷ rdflib-endpoint: the engines' own gap, a ceiling for ours."""
-    row = [f"*{OXIGRAPH} (reference)*", *("–" for _ in concurrencies)]
-    for c in concurrencies:
-        r = _ratio(_cells(size, OXIGRAPH, c), _cells(size, RDFLIB, c))
-        extra = f" (min {r['min']:.2f}× {r['min_query']})" if r else ""
-        row.append(_ratio_text(r) + extra)
-    return "| " + " | ".join(row) + " |"
+    return _ratio(_cells(size, OXIGRAPH, c), _cells(size, RDFLIB, c))
+
+
+def _with_min(r: dict | None) -> str:
+    return _ratio_text(r) + (f" (min {r['min']:.2f}× {r['min_query']})" if r else "")
 
 
 def _overhead_table(size: dict, ours: str) -> list[str]:
@@ -210,10 +207,7 @@ def _target_lines(size: dict, ours: str, concurrencies: list[int]) -> list[str]:
             f"- {TARGETS[0]}: {'met' if ok else 'NOT met'} (lowest geomean "
             f"{gm:.1f}×, slowest query {worst:.2f}×; c1 {_ratio_text(rd[0])}, "
             f"c16 {_ratio_text(rd[-1])}; the Oxigraph server itself: "
-            + ", ".join(
-                f"c{c} {_ratio_text(_ratio(_cells(size, OXIGRAPH, c), _cells(size, RDFLIB, c)))}"
-                for c in concurrencies
-            )
+            + ", ".join(f"c{c} {_ratio_text(_reference(size, c))}" for c in concurrencies)
             + ")"
         )
     ox16 = rat.get(f"{OXIGRAPH}@c16")

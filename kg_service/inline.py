@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .engine import BufferSink, OxigraphEngine
+from .engine import OxigraphEngine, run_to_bytes
 from .store import QueryRequest
 from .workers import CHUNK, QueryResult, single
 
@@ -81,16 +81,13 @@ class InlineRunner:
         if self.engine is None:
             assert self.snapshot is not None
             self.engine = OxigraphEngine.reader(self.snapshot, self.union)
-        sink = BufferSink()
-        self.engine.query(request, sink)
+        answer = run_to_bytes(self.engine, request)
         self.runs += 1
-        data = b"".join(sink.chunks)
-        return QueryResult(sink.kind, sink.format, single(data), data)
+        return QueryResult(answer.kind, answer.format, single(answer.body), answer.body)
 
-    def _move_to(self, snapshot: str) -> None:
+    def _move_to(self, snapshot: str | None) -> None:
         self.proven.clear()
         self.snapshot, self.engine = snapshot, None
 
     def close(self) -> None:
-        self.proven.clear()
-        self.snapshot, self.engine = None, None
+        self._move_to(None)

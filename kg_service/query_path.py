@@ -3,8 +3,9 @@
 Most requests a SPARQL endpoint gets are queries, and the engine answers the cheap ones in tens
 of microseconds, so the layers around the engine decide how fast the endpoint is. Measured with
 py-spy on this machine, FastAPI's middleware, routing and request objects cost several times
-what a point lookup costs in pyoxigraph. :class:`QueryPath` therefore wraps the whole app and
-answers ``GET``, ``POST`` and ``HEAD`` queries at ``/sparql`` itself:
+what a point lookup costs in pyoxigraph. The app (``KnowledgeGraphApp``) therefore hands every
+request for ``/sparql`` to :class:`QueryPath`, which answers ``GET``, ``POST`` and ``HEAD``
+queries itself:
 
 * the request is parsed by :func:`kg_service.sparql.parse_query_request`, checked by
   :func:`kg_service.policy.check_query` and run by the app's store, as everywhere;
@@ -53,7 +54,7 @@ class _Route:
 
 
 class QueryPath:
-    """Pure ASGI front of the app answering SPARQL queries at ``/sparql``."""
+    """Pure ASGI front of the app for the requests to ``/sparql``: it answers the queries."""
 
     def __init__(self, app: ASGIApp, on_error: ErrorHandler, cors: Mapping[str, Any]) -> None:
         self.app, self.on_error, self.cors = app, on_error, dict(cors)
@@ -62,7 +63,7 @@ class QueryPath:
         self.seen: OrderedDict[tuple, tuple[QueryRequest, str]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in _METHODS:
+        if scope["method"] not in _METHODS:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500

@@ -12,7 +12,8 @@ cheap hard-link checkpoint for pyoxigraph) and readers move to it on their next 
 Each message is a pickle behind an 8-byte length, on one pipe to the worker and one back (the
 one back is watched by the event loop for the worker's whole life). Worker → HTTP process::
 
-    ("whole", kind, format, body)          a small result, in one message
+    ("whole", kind, format, body, cost)    a small result, in one message, with the (CPU,
+                                           wall) seconds it took
     ("head", kind, format, first_chunk)    a large result starts; then
     ("chunk", bytes) … ("end",)            the rest of it
     ("ok",)                                an update or snapshot is done
@@ -291,8 +292,8 @@ class Worker:
         self.dead = False
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Start watching the pipe back on ``loop`` (called once, on the serving loop)."""
+    def _attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start watching the pipe back on ``loop`` (at the first :meth:`recv`)."""
         self.loop = loop
         loop.add_reader(self.fd_in, self._readable)
 
@@ -329,7 +330,7 @@ class Worker:
         if not self.inbox and not self.dead:
             loop = asyncio.get_running_loop()
             if self.loop is None:
-                self.attach(loop)
+                self._attach(loop)
             self.waiter = waiter = loop.create_future()
             timer = loop.call_at(deadline, _expire, waiter)
             try:
@@ -387,7 +388,6 @@ class WorkerPool:
 
     async def _add(self) -> None:
         worker = await asyncio.to_thread(Worker, self.spec)
-        worker.attach(asyncio.get_running_loop())
         self.workers.add(worker)
         self.idle.put_nowait(worker)
 
