@@ -50,6 +50,8 @@ from servers import (
     wait_answer,
 )
 
+from kg_service.union import FILL_UNION
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
@@ -216,6 +218,7 @@ def load_pyoxigraph(nt: Path, folder: Path) -> None:
     """The store folder ``serve --store`` opens: bulk-loaded, flushed and compacted."""
     store = ox.Store(str(folder))
     store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    store.update(FILL_UNION)  # the union graph ``serve`` reads (kg_service.union)
     store.flush()
     store.optimize()
     del store

@@ -28,6 +28,7 @@ from . import (
     ui,
     validation_http,
 )
+from .derived import DerivedCache
 from .errors import KGError
 from .pages import render
 from .query_path import QueryPath
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         await app.state.store.start()
+        app.state.derived = DerivedCache(app.state.store)
         app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
         app.state.validator = await validation_http.open_validator(settings)
         app.state.ready = True

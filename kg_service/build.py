@@ -36,12 +36,12 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from . import __version__
-from .engine import UNION_INTO_DEFAULT
 from .errors import BuildError
 from .formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
 from .namespaces import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
 from .rdfio import from_ox, to_ox_quad, triples_to_ox
 from .settings import Settings
+from .union import FILL_UNION
 from .validation import Validation, load_files, validate
 
 __all__ = [
@@ -256,14 +256,14 @@ def file_sha256(path: Path) -> str:
 def write_store(settings: Settings, quads: list[ox.Quad]) -> Path:
     """Load the on-disk pyoxigraph store (built aside, then swapped in).
 
-    Its default graph holds the union of the named graphs, as ``serve`` expects.
+    With the union graph of :mod:`kg_service.union` materialised, as ``serve`` expects.
     """
     final = settings.build_path / "store"
     tmp = settings.build_path / "store.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     store = ox.Store(str(tmp))
     store.bulk_extend(quads)
-    store.update(UNION_INTO_DEFAULT)
+    store.update(FILL_UNION)
     store.flush()
     store.optimize()
     del store

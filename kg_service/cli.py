@@ -61,6 +61,7 @@ def serve(
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
     from . import serving
+    from .backends.local import adopt_store
     from .build import build as run_build
     from .build import needs_build
 
@@ -83,6 +84,8 @@ def serve(
             run_build(settings, progress=typer.echo)
         except KGError as exc:
             raise _fail(f"build failed: {exc.message}", 1) from None
+    if adopt_store(settings):
+        typer.echo(f"{settings.store}: added the union graph that queries read", err=True)
     os.environ.update(settings.to_environ())
     serving.serve(settings)
 

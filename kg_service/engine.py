@@ -15,10 +15,11 @@ import pyoxigraph as ox
 from .errors import BadRequest, KGError
 from .formats import Format
 from .namespaces import PREFIXES
+from .policy import scan
 from .store import QueryRequest, QueryResponse, negotiate_for, syntax_error
+from .union import UNION, graph_write, is_internal, plain_graph_write, rewrite
 
 __all__ = [
-    "UNION_INTO_DEFAULT",
     "BufferSink",
     "Engine",
     "OxigraphEngine",
@@ -43,6 +44,8 @@ class Engine(Protocol):
     def query(self, request: QueryRequest, sink: Sink) -> None: ...
 
     def update(self, text: str) -> None: ...
+
+    def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None: ...
 
     def snapshot(self, target: Path) -> None: ...
 
@@ -71,23 +74,24 @@ def run_to_bytes(engine: Engine, request: QueryRequest) -> QueryResponse:
     return QueryResponse(sink.kind, sink.format, b"".join(sink.chunks))
 
 
-#: The default graph as the RDF merge (a set) of the named graphs. pyoxigraph 0.5.13's own
-#: union (``use_default_graph_as_union``) repeats a triple once per graph that holds it, so
-#: the union is materialised in the store's default graph instead (not in the dumps).
-UNION_INTO_DEFAULT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-REFRESH_UNION = "DROP SILENT DEFAULT ;\n" + UNION_INTO_DEFAULT
+_UNION_NODE = ox.NamedNode(UNION)
 
 
 class OxigraphEngine:
     """pyoxigraph on disk: read-only snapshots for queries, read-write for the writer.
 
-    With ``union_default_graph`` the store's default graph holds the union of the named
-    graphs (see :data:`UNION_INTO_DEFAULT`); the writer refreshes it in every update.
+    With ``union_default_graph`` a query without a dataset of its own reads the union graph
+    (:mod:`kg_service.union`) as its default graph and sees only the graphs that are not
+    internal; every update is rewritten to keep that union current in the same transaction.
     """
 
-    def __init__(self, store: ox.Store, union_default_graph: bool = True) -> None:
+    def __init__(
+        self, store: ox.Store, union_default_graph: bool = True, writable: bool = False
+    ) -> None:
         self.store = store
         self.union = union_default_graph
+        self.writable = writable
+        self._visible: list[ox.NamedNode] | None = None
 
     @classmethod
     def reader(cls, path: str, union_default_graph: bool = True) -> OxigraphEngine:
@@ -95,7 +99,14 @@ class OxigraphEngine:
 
     @classmethod
     def writer(cls, path: str, union_default_graph: bool = True) -> OxigraphEngine:
-        return cls(ox.Store(path), union_default_graph)
+        return cls(ox.Store(path), union_default_graph, writable=True)
+
+    def visible_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs a client may see (listed once on a read-only snapshot)."""
+        if self._visible is None or self.writable:
+            graphs = (g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+            self._visible = sorted((g for g in graphs if not is_internal(g.value)), key=str)
+        return self._visible
 
     def query(self, request: QueryRequest, sink: Sink) -> None:
         try:
@@ -118,37 +129,64 @@ class OxigraphEngine:
             raise KGError(f"The query failed while its result was written: {exc}") from None
 
     def _dataset(self, request: QueryRequest) -> dict:
+        """The protocol's dataset; else, with the union on and no FROM, the union graph."""
         options: dict = {}
         if request.default_graphs:
             options["default_graph"] = [_graph(g) for g in request.default_graphs]
+        elif request.stored_default:
+            options["default_graph"] = ox.DefaultGraph()
+        elif self.union and not request.named_graphs and not _has_from(request.query):
+            options["default_graph"] = _UNION_NODE
         if request.named_graphs:
             options["named_graphs"] = [_graph(g) for g in request.named_graphs]
+        elif self.union and options:
+            options["named_graphs"] = self.visible_graphs()
         return options
 
     def update(self, text: str, base_iri: str | None = None) -> None:
-        if self.union:  # keep the materialised union default graph in step, atomically
-            text = _without_trailing_semicolon(text) + "\n;\n" + REFRESH_UNION
+        sent = rewrite(text, (g.value for g in self.visible_graphs())) if self.union else text
         try:
-            self.store.update(text, base_iri=base_iri)
+            self.store.update(sent, base_iri=base_iri)
         except SyntaxError as exc:
-            raise syntax_error(str(exc), "update") from None
+            raise _client_syntax_error(text, sent, base_iri, exc) from None
         except RuntimeError as exc:  # e.g. DROP of a graph that does not exist
             raise BadRequest(f"The update was not applied (nothing changed): {exc}") from None
         except OSError as exc:
             raise KGError(f"The update failed: {exc}") from None
+
+    def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
+        """A Graph Store ``PUT`` (``replace``) or ``POST`` of parsed N-Triples (no re-reading)."""
+        plan = graph_write if self.union else plain_graph_write
+        try:
+            self.store.update(plan(graph, ntriples, replace))
+        except (SyntaxError, RuntimeError, OSError) as exc:
+            raise KGError(f"The graph could not be written: {exc}") from None
 
     def snapshot(self, target: Path) -> None:
         self.store.flush()
         self.store.backup(str(target))
 
 
-def _without_trailing_semicolon(text: str) -> str:
-    """The update without a final ``;`` (a comment on its last line stays a comment)."""
-    body = text.rstrip()
-    last_line = body.rsplit("\n", 1)[-1]
-    if body.endswith(";") and "#" not in last_line:
-        body = body[:-1]
-    return body
+def _client_syntax_error(text: str, sent: str, base_iri: str | None, exc: SyntaxError) -> KGError:
+    """The syntax error with its line and column in the client's text, not the rewritten one.
+
+    Parsing comes before any change, so the client's own text is parsed on an empty,
+    throw-away store: its error is the one to show.
+    """
+    if sent == text:
+        return syntax_error(str(exc), "update")
+    try:
+        ox.Store().update(text, base_iri=base_iri)
+    except SyntaxError as original:
+        return syntax_error(str(original), "update")
+    except (OSError, RuntimeError):
+        pass
+    return KGError(f"The update could not be applied here (rewritten for the union): {exc}")
+
+
+def _has_from(query: str) -> bool:
+    """True when the query names its own dataset (``FROM``/``FROM NAMED``)."""
+    return "from" in query.lower() and "FROM" in scan(query).keywords
 
 
 def _graph(iri: str) -> ox.NamedNode:

@@ -8,6 +8,7 @@
     ├── Unauthorized (401)           a write without a valid token
     ├── Forbidden (403)              writes are disabled
     ├── NotFound (404)
+    ├── Conflict (409)               a write to a graph derived from the build
     ├── MethodNotAllowed (405)
     ├── NotAcceptable (406)          nothing in Accept can be produced
     ├── PayloadTooLarge (413)
@@ -28,6 +29,7 @@ __all__ = [
     "BackendUnavailable",
     "BadRequest",
     "BuildError",
+    "Conflict",
     "Forbidden",
     "KGError",
     "MethodNotAllowed",
@@ -83,6 +85,10 @@ class Forbidden(KGError):
 
 class NotFound(KGError):
     status, title = 404, "Not Found"
+
+
+class Conflict(KGError):
+    status, title = 409, "Conflict"
 
 
 class MethodNotAllowed(KGError):

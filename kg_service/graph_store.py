@@ -1,5 +1,9 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at ``/store`` (``?default`` or ``?graph=IRI``).
 
+``?default`` is the *stored* default graph, the one updates without ``GRAPH`` write: what a
+``PUT`` stores a ``GET`` returns, even when queries read the union (:mod:`kg_service.union`).
+The inferred graph is derived from the build: writing it is a ``409``.
+
 Reads (GET, HEAD) are open; writes (PUT, POST, DELETE) need the update token. Reads run as
 CONSTRUCT queries through the worker pool (so they obey the timeout and stream); writes are
 turned into one atomic SPARQL update, the body parsed by pyoxigraph (which never fetches a
@@ -12,10 +16,20 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from .auth import require_writer
-from .errors import BadRequest, KGError, NotFound, RDFSyntaxError, UnsupportedMediaType
+from .errors import (
+    BadRequest,
+    Conflict,
+    KGError,
+    NotFound,
+    RDFSyntaxError,
+    RefusedOperation,
+    UnsupportedMediaType,
+)
 from .formats import GRAPH_FORMATS, by_media_type
+from .namespaces import INFERRED_GRAPH
 from .sparql import read_body, result_response
 from .store import QueryRequest
+from .union import INTERNAL, is_internal
 
 __all__ = ["router"]
 
@@ -31,9 +45,12 @@ def _target(request: Request) -> str | None:
     if not graphs:
         return None
     try:
-        return ox.NamedNode(graphs[0]).value
+        graph = ox.NamedNode(graphs[0]).value
     except ValueError:
         raise BadRequest(f"?graph is not an absolute IRI: {graphs[0][:100]!r}") from None
+    if is_internal(graph):
+        raise RefusedOperation(f"Graphs under {INTERNAL} are this service's own; name another.")
+    return graph
 
 
 async def _exists(request: Request, graph: str) -> bool:
@@ -56,6 +73,7 @@ async def read(request: Request) -> Response:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
         accept=request.headers.get("accept"),
         format=request.query_params.get("format"),
+        stored_default=graph is None,
     )
     result = await request.app.state.store.query(query)
     if request.method == "HEAD":
@@ -84,18 +102,14 @@ async def _payload(request: Request) -> str:
 
 
 def _writable_target(request: Request) -> str | None:
-    """The graph to write; the union default graph is derived, so it cannot be written."""
+    """The graph to write (``None``: the stored default graph); never the inferred graph."""
     graph = _target(request)
-    if graph is None and request.app.state.settings.union_default_graph:
-        raise BadRequest(
-            "The default graph here is the union of the named graphs and cannot be written; "
-            "name a graph with ?graph=<IRI>."
+    if graph == str(INFERRED_GRAPH):
+        raise Conflict(
+            f"The graph <{graph}> holds what the build inferred; it is derived, not written. "
+            "Change the asserted graphs and rebuild."
         )
     return graph
-
-
-def _wrap(graph: str | None, ntriples: str) -> str:
-    return f"GRAPH <{graph}> {{\n{ntriples}\n}}" if graph else ntriples
 
 
 @router.api_route("/store", methods=["PUT", "POST"])
@@ -105,9 +119,8 @@ async def write(request: Request) -> Response:
     graph = _writable_target(request)
     existed = graph is None or await _exists(request, graph)
     data = await _payload(request)
-    drop = "DROP SILENT DEFAULT ;\n" if graph is None else f"DROP SILENT GRAPH <{graph}> ;\n"
-    prefix = drop if request.method == "PUT" else ""
-    await request.app.state.store.update(f"{prefix}INSERT DATA {{ {_wrap(graph, data)} }}")
+    replace = request.method == "PUT"
+    await request.app.state.store.write_graph(graph, data, replace)
     return Response(status_code=204 if existed else 201)
 
 

@@ -50,16 +50,15 @@ class Term:
 
 
 async def ontology_graph(request: Request) -> Graph:
-    """The ontology graph from the store, parsed once per process."""
-    cached = getattr(request.app.state, "ontology_graph", None)
-    if cached is not None:
-        return cached
+    """The ontology graph from the store, parsed again only after an update."""
     store: Store = request.app.state.store
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
-    result = await store.query(QueryRequest(query, format="ntriples"))
-    graph = Graph().parse(data=b"".join([c async for c in result.body]), format="nt")
-    request.app.state.ontology_graph = graph
-    return graph
+
+    async def compute() -> Graph:
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+        result = await store.query(QueryRequest(query, format="ntriples"))
+        return Graph().parse(data=b"".join([c async for c in result.body]), format="nt")
+
+    return await request.app.state.derived.get("ontology", compute)
 
 
 def _by_lang(graph: Graph, node: URIRef, prop: URIRef) -> dict[str, str]:

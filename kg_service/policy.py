@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 
 from .errors import RefusedOperation
 from .settings import Settings
+from .sparql_lexer import join, operations, span
 
-__all__ = ["MAX_DEPTH", "MAX_TERMS", "Scan", "check_query", "check_update", "scan"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_TERMS",
+    "Scan",
+    "check_query",
+    "check_update",
+    "scan",
+    "without_silent_loads",
+]
 
 #: Deeper nesting than this is refused before parsing (pyoxigraph's parser overflows ~3,000).
 MAX_DEPTH = 256
@@ -122,13 +131,46 @@ def check_query(text: str, settings: Settings) -> Scan:
 
 
 def check_update(text: str, settings: Settings) -> Scan:
-    """Refuse what an update may not do here (``LOAD`` unless ``allow_load``)."""
+    """Refuse what an update may not do here (``LOAD`` unless ``allow_load`` or ``SILENT``)."""
     found = scan(text)
     _check_common(found, settings)
     if "LOAD" in found.keywords and not settings.allow_load:
-        raise RefusedOperation("LOAD is disabled on this endpoint: send the data in the request.")
-    if "LOAD" in found.keywords:
+        if not _loads_all_silent(text):  # LOAD SILENT is dropped: a success that loads nothing
+            raise RefusedOperation(
+                "LOAD is disabled on this endpoint: send the data in the request."
+            )
+    elif "LOAD" in found.keywords:
         sources = found.iris_after.get("LOAD", []) + found.iris_after.get("SILENT", [])
         if any(not s.lower().startswith(("http://", "https://")) for s in sources):
             raise RefusedOperation("LOAD accepts only http(s) IRIs.")
     return found
+
+
+def _is_silent_load(body: list) -> bool:
+    return len(body) > 1 and body[0].keyword == "LOAD" and body[1].keyword == "SILENT"
+
+
+def _loads_all_silent(text: str) -> bool:
+    return all(_is_silent_load(op.body) for op in operations(text) if op.keyword == "LOAD")
+
+
+def without_silent_loads(text: str, settings: Settings) -> str:
+    """The update without its ``LOAD SILENT`` operations when ``LOAD`` is off.
+
+    SPARQL 1.1 Update: with ``SILENT`` a failed ``LOAD`` is a success that loads nothing, and
+    a refused one is a failed one. The prologues (``PREFIX``, ``BASE``) stay for what follows.
+    """
+    if settings.allow_load or "LOAD" not in text.upper():
+        return text
+    ops = operations(text)
+    if not any(_is_silent_load(op.body) for op in ops):
+        return text
+    return join(
+        [
+            (
+                span(text, op.prologue) or None,
+                None if _is_silent_load(op.body) else span(text, op.body) or None,
+            )
+            for op in ops
+        ]
+    )

@@ -104,24 +104,18 @@ def links_for(request: Request) -> Links:
 
 
 async def _cached(request: Request, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-    """A value computed once per process (one computation even under concurrent requests)."""
-    state = request.app.state
-    cache: dict[str, Any] = getattr(state, "publishing_cache", None) or {}
-    state.publishing_cache = cache
-    if key not in cache:
-        lock = cache.setdefault(f"{key}.lock", asyncio.Lock())
-        async with lock:
-            if key not in cache:
-                cache[key] = await compute()
-    return cache[key]
+    """A value derived from the store, recomputed after every committed update."""
+    return await request.app.state.derived.get(key, compute)
 
 
 async def dump_index(request: Request, refresh: bool = False) -> DumpIndex:
-    """The dumps of the build folder (sizes and digests read once per process)."""
-    settings = request.app.state.settings
+    """The dumps of the build folder (sizes and digests read once per process: an update
+    changes the store, never the published release)."""
+    settings, derived = request.app.state.settings, request.app.state.derived
     if refresh:
-        request.app.state.publishing_cache.pop("dumps", None)
-    return await _cached(request, "dumps", lambda: asyncio.to_thread(load_dumps, settings))
+        derived.forget("dumps")
+    compute = lambda: asyncio.to_thread(load_dumps, settings)  # noqa: E731
+    return await derived.get("dumps", compute, follows_store=False)
 
 
 async def _statistics(request: Request) -> VoidStatistics:

@@ -21,8 +21,9 @@ from .auth import require_writer
 from .errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .formats import GRAPH_FORMATS, HTML
 from .negotiation import choose
-from .policy import check_update
-from .service_description import describe_service, graph_sizes
+from .policy import check_update, without_silent_loads
+from .service_description import dataset_sizes, describe_service
+from .sparql_lexer import operations
 from .store import QueryRequest
 from .ui import query_page
 from .workers import QueryResult
@@ -187,7 +188,12 @@ async def update(request: Request) -> Response:
         body,
     )
     found = check_update(text, settings)
-    if found.keywords <= {"PREFIX", "BASE"}:  # an empty update is valid and changes nothing
+    if "LOAD" in found.keywords:
+        text = without_silent_loads(text, settings)
+        empty = not any(op.body for op in operations(text))
+    else:
+        empty = found.keywords <= {"PREFIX", "BASE"}
+    if empty:  # valid, and changes nothing
         return Response(status_code=204)
     await request.app.state.store.update(text, endpoint_url(request))
     return Response(status_code=204)
@@ -200,7 +206,7 @@ async def _describe(request: Request) -> Response:
         return query_page(request, QUERY_PAGE)
     fmt = choose(accept, GRAPH_FORMATS, request.query_params.get("format"))
     settings, store = request.app.state.settings, request.app.state.store
-    sizes = await graph_sizes(store)
+    sizes = await request.app.state.derived.get("dataset-sizes", lambda: dataset_sizes(store))
     endpoint = endpoint_url(request)
     graph = describe_service(
         endpoint, sizes, union=settings.union_default_graph, update=settings.writes_enabled

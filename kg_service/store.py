@@ -44,6 +44,8 @@ class QueryRequest:
     accept: str | None = None
     format: str | None = None
     base_iri: str | None = None
+    #: read the stored default graph itself, not the union (the Graph Store's ``?default``)
+    stored_default: bool = False
 
     @functools.cached_property
     def digest(self) -> bytes:
@@ -56,6 +58,7 @@ class QueryRequest:
             self.accept,
             self.format,
             self.base_iri,
+            self.stored_default,
         )
         return hashlib.sha256(repr(fields).encode("utf-8")).digest()
 
@@ -75,6 +78,8 @@ def negotiate_for(kind: str, request: QueryRequest) -> Format:
     return choose(request.accept, offers, request.format)
 
 
+JSON_RESULTS = "application/sparql-results+json"
+
 _POSITION = re.compile(r"^error at (\d+):(\d+): ?")
 
 
@@ -91,6 +96,8 @@ class Store(Protocol):
     """What the HTTP layer needs from a backend (all calls are awaited on the event loop)."""
 
     writable: bool
+    #: changes with every committed update: what is derived from the store follows it
+    generation: int
 
     async def start(self) -> None:
         """Open files, start workers, connect."""
@@ -104,21 +111,26 @@ class Store(Protocol):
         """Apply a SPARQL update atomically."""
         ...
 
+    async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
+        """Replace (``replace``) or add to a graph (``None``: the default graph), atomically."""
+        ...
+
     async def close(self) -> None:
         """Stop workers, release files and connections."""
         ...
 
 
-async def select(store: Store, query: str) -> list[dict[str, dict]]:
+async def select(store: Store, query: str, stored_default: bool = False) -> list[dict[str, dict]]:
     """Run a SELECT through the store; the bindings as SPARQL JSON term dicts."""
-    result = await store.query(QueryRequest(query, accept="application/sparql-results+json"))
+    request = QueryRequest(query, accept=JSON_RESULTS, stored_default=stored_default)
+    result = await store.query(request)
     doc = json.loads(b"".join([chunk async for chunk in result.body]))
     return doc["results"]["bindings"]
 
 
 async def ask(store: Store, query: str) -> bool:
     """Run an ASK through the store."""
-    result = await store.query(QueryRequest(query, accept="application/sparql-results+json"))
+    result = await store.query(QueryRequest(query, accept=JSON_RESULTS))
     return bool(json.loads(b"".join([chunk async for chunk in result.body]))["boolean"])
 
 

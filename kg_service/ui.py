@@ -34,7 +34,7 @@ from .i18n import choose_language, pick_literal
 from .namespaces import BASE, BKG, ID, PREFIXES
 from .pages import render
 from .policy import check_query
-from .service_description import graph_sizes
+from .service_description import dataset_sizes
 from .settings import Settings
 from .store import QueryRequest, Store, select
 
@@ -391,17 +391,18 @@ async def landing(request: Request) -> Response:
     """What the graph is and holds, where to go from here, in the reader's language."""
     lang = choose_language(request)
     store: Store = request.app.state.store
+    derived = request.app.state.derived
     sizes, counts, entries, sources = await asyncio.gather(
-        graph_sizes(store),
+        derived.get("dataset-sizes", lambda: dataset_sizes(store)),
         _class_counts(store, lang),
         _described(store, [str(ID[p]) for p in ENTRY_POINTS], lang),
         _sources(store, lang),
     )
-    inferred = sum(n for g, n in sizes.items() if g.endswith("/graph/inferred"))
+    inferred = sum(n for g, n in sizes.named.items() if g.endswith("/graph/inferred"))
     context = {
-        "triples": number(sum(sizes.values()), lang),
+        "triples": number(sizes.default, lang),
         "inferred": number(inferred, lang),
-        "graphs": len(sizes),
+        "graphs": len(sizes.named),
         "counts": counts,
         "entries": entries,
         "sources": sources,

@@ -1,9 +1,10 @@
 """The VoID description of the dataset (``/.well-known/void``, W3C VoID §6.2).
 
-Statistics are counted with SPARQL through the store, over the named graphs (so they do not
-depend on whether the default graph is their union) and over distinct triples (a triple held by
-two graphs counts once, as in the merged Turtle dump). :func:`void_statistics` is what a
-process caches; :func:`describe_void` turns it into a graph for the request's host.
+Statistics are counted with SPARQL through the store, over the stored default graph and the
+named graphs (so they do not depend on whether the default graph is their union) and over
+distinct triples (a triple held by two graphs counts once, as in the merged Turtle dump).
+:func:`void_statistics` is what a process caches (until the next update); :func:`describe_void`
+turns it into a graph for the request's host.
 """
 
 from __future__ import annotations
@@ -35,14 +36,16 @@ _FEATURES = {
     "ntriples": "N-Triples",
 }
 
-_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: every graph of the dataset: the default graph (the union, or the stored one) and the named
+_EVERYWHERE = "{{ {{ {triple} }} UNION {{ GRAPH ?g {{ {triple} }} }} }}"
+_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE " + _EVERYWHERE.format(triple="?s ?p ?o")
 TOTALS = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
   (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE {{ {_DISTINCT} }}"""
-ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_EVERYWHERE.format(triple="?s ?p ?o")}
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{URI_SPACE}")) }}"""
-CLASSES = """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?c)) }
-GROUP BY ?c ORDER BY ?c"""
+CLASSES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_EVERYWHERE.format(triple="?s a ?c")}
+  FILTER(isIRI(?c)) }} GROUP BY ?c ORDER BY ?c"""
 PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p ORDER BY ?p"
 
 

@@ -243,6 +243,11 @@ def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
         engine.update(text, base_iri)
         engine.snapshot(Path(target))
         _write_message(fd, ("ok",))
+    elif op == "write_graph":
+        graph, ntriples, replace, target = payload
+        engine.write_graph(graph, ntriples, replace)
+        engine.snapshot(Path(target))
+        _write_message(fd, ("ok",))
     elif op == "snapshot":
         engine.snapshot(Path(payload))
         _write_message(fd, ("ok",))

@@ -145,7 +145,7 @@ def test_graph_store_writes(writable):
         assert http.get("/store", params={"graph": g}).status_code == 404
 
 
-def test_union_default_graph_is_a_set_and_not_writable(writable):
+def test_union_default_graph_is_a_set_and_the_inferred_graph_not_writable(writable):
     with writable.client() as http:
         twice = (
             "INSERT DATA { GRAPH <http://example.org/g1> { <http://example.org/t> "
@@ -157,11 +157,12 @@ def test_union_default_graph_is_a_set_and_not_writable(writable):
         r = http.get("/sparql", params={"query": q})
         assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"
         put = http.put(
-            "/store?default",
+            "/store",
+            params={"graph": "https://w3id.org/benelux-kg/graph/inferred"},
             content=b"<http://a/b> <http://a/c> 1 .",
             headers={**AUTH, "Content-Type": "application/n-triples"},
         )
-        assert put.status_code == 400 and "union" in put.text
+        assert put.status_code == 409 and "derived" in put.text
 
 
 def test_memory_store_writes_never_touch_the_build(writable, settings):

@@ -23,15 +23,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..build import dump_path
-from ..engine import UNION_INTO_DEFAULT
 from ..errors import BuildError, KGError
 from ..formats import NQUADS
 from ..inline import InlineRunner
 from ..settings import Settings
 from ..store import QueryRequest, select
+from ..union import FILL_UNION, UNION
 from ..workers import EngineSpec, QueryResult, Worker, WorkerPool
 
-__all__ = ["LocalStore"]
+__all__ = ["LocalStore", "adopt_store"]
+
+#: Quads in the stored default graph and in every named graph (the union graph is not one).
+_COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
 class LocalStore:
@@ -55,7 +58,9 @@ class LocalStore:
         self._serial = itertools.count(1)
         self.primary = Path()
         self.snapshot = ""
+        self.generation = 0  # bumped by every committed update: derived views follow it
         self.quads = 0
+        self._recount: asyncio.Task | None = None
 
     @property
     def writable(self) -> bool:
@@ -71,9 +76,12 @@ class LocalStore:
         await self._count()
 
     async def _count(self) -> None:
-        """Remember how many quads the named graphs hold (for /metrics)."""
-        rows = await select(self, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        self.quads = int(rows[0]["n"]["value"])
+        """Remember how many quads the graphs hold (for /metrics), until nothing changes."""
+        seen = -1
+        while seen != self.generation:
+            seen = self.generation
+            rows = await select(self, _COUNT_QUADS, stored_default=True)
+            self.quads = int(rows[0]["n"]["value"])
 
     def _prepare(self) -> Path:
         if self.settings.store == "memory":
@@ -110,10 +118,25 @@ class LocalStore:
         return result
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
-        await self._publish("update", (text, base_iri))
-        await self._count()
+        """Commit an update; acknowledged only once readers will see it on their next query.
 
-    async def _publish(self, op: str, update: tuple[str, str | None] | None) -> None:
+        The quad count for /metrics is refreshed afterwards, off the update's own time: it
+        reads the whole store, and a write should cost what it changes.
+        """
+        await self._publish("update", (text, base_iri))
+        self._changed()
+
+    async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
+        """A Graph Store ``PUT``/``POST`` (``graph`` ``None``: the stored default graph)."""
+        await self._publish("write_graph", (graph, ntriples, replace))
+        self._changed()
+
+    def _changed(self) -> None:
+        self.generation += 1
+        if self._recount is None or self._recount.done():
+            self._recount = asyncio.create_task(self._count())
+
+    async def _publish(self, op: str, update: tuple | None) -> None:
         """Run a write (or just a snapshot) in the writer; move readers to the new snapshot."""
         assert self.writer is not None and self._temp is not None
         async with self.write_lock:
@@ -145,6 +168,8 @@ class LocalStore:
                 shutil.rmtree(old, ignore_errors=True)
 
     async def close(self) -> None:
+        if self._recount is not None:
+            self._recount.cancel()
         if self.inline is not None:
             self.inline.close()
         await self.pool.close()
@@ -152,6 +177,30 @@ class LocalStore:
             self.writer.kill()
         if self._temp:
             shutil.rmtree(self._temp, ignore_errors=True)
+
+
+def adopt_store(settings: Settings) -> bool:
+    """Give a pyoxigraph store folder made elsewhere the union graph queries read; once.
+
+    A store filled by another tool (or an earlier layout) has no union graph: with the union
+    default graph on, its queries would see nothing. Its default graph is taken as the stored
+    default graph. True when the union graph was added.
+    """
+    if settings.backend != "oxigraph" or not settings.union_default_graph:
+        return False
+    folder = Path(settings.store)
+    if settings.store == "memory" or not folder.is_dir() or not any(folder.iterdir()):
+        return False
+    store = ox.Store.read_only(str(folder))
+    has_data = next(iter(store), None) is not None
+    adopted = has_data and not store.contains_named_graph(ox.NamedNode(UNION))
+    del store
+    if adopted:
+        store = ox.Store(str(folder))
+        store.update(FILL_UNION)
+        store.flush()
+        del store
+    return adopted
 
 
 def _writable_dir(path: Path) -> bool:
@@ -173,6 +222,6 @@ def _load_dump(settings: Settings, primary: Path) -> None:
     store = ox.Store(str(primary))
     store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
     if settings.union_default_graph:
-        store.update(UNION_INTO_DEFAULT)
+        store.update(FILL_UNION)
     store.flush()
     del store

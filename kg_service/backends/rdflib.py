@@ -1,14 +1,16 @@
 """The pure-Python rdflib engine, for users who need rdflib plug-ins (small data only).
 
 It runs inside the same worker processes as the pyoxigraph engine (so the timeout stops it
-too). A store folder holds one N-Quads file, ``data.nq``; the writer applies each update to a
-copy of the dataset (atomic: the copy replaces the original only on success), writes the file
-back, and publishes a snapshot folder with the same file for the readers.
+too). A store folder holds one N-Quads file, ``data.nq``. rdflib answers the queries; updates
+are applied by the pyoxigraph engine to an in-memory copy of the dataset (rdflib 7.6's own
+update code fails 18 of the 94 W3C update tests, five of them with exceptions: ``ADD``/
+``COPY``/``MOVE`` from the default graph, ``DROP DEFAULT``), so both backends write alike. The
+copy replaces the dataset only on success; the file is written back and a snapshot folder with
+the same file is published for the readers.
 
 rdflib's own behaviour is tightened: graphs named in FROM are never fetched
-(``SPARQL_LOAD_GRAPHS = False``), literal lexical forms are kept as loaded, and ``INSERT DATA``
-into the default graph of a Dataset works (rdflib 7.6 raises "not enough values to unpack").
-Results are serialised by pyoxigraph, so both engines write byte-identical formats.
+(``SPARQL_LOAD_GRAPHS = False``) and literal lexical forms are kept as loaded. Results are
+serialised by pyoxigraph, so both engines write byte-identical formats.
 """
 
 from __future__ import annotations
@@ -23,17 +25,16 @@ import rdflib
 import rdflib.plugins.sparql as rdflib_sparql
 from pyparsing import ParseException
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import update as rdflib_update
-from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
+from rdflib.plugins.sparql.processor import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from ..engine import Sink
+from ..engine import OxigraphEngine, Sink
 from ..errors import BadRequest, QuerySyntaxError
 from ..namespaces import PREFIXES
 from ..rdfio import to_ox
 from ..store import QueryRequest, negotiate_for
+from ..union import FILL_UNION, is_internal, plain_graph_write
 
 __all__ = ["RdflibEngine"]
 
@@ -43,34 +44,6 @@ rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = True  # the Dataset's default_union t
 
 DATA_FILE = "data.nq"
 
-
-def _default_graph_target(ctx):  # type: ignore[no-untyped-def]
-    graph = ctx.graph
-    return graph.default_context if isinstance(graph, ConjunctiveGraph) else graph
-
-
-def _insert_data(ctx, u) -> None:  # type: ignore[no-untyped-def]
-    target = _default_graph_target(ctx)
-    for triple in u.triples or []:
-        target.add(triple)
-    for g in u.quads:
-        context = ctx.dataset.get_context(g)
-        for triple in u.quads[g]:
-            context.add(triple)
-
-
-def _delete_data(ctx, u) -> None:  # type: ignore[no-untyped-def]
-    target = _default_graph_target(ctx)
-    for triple in u.triples or []:
-        target.remove(triple)
-    for g in u.quads:
-        context = ctx.dataset.get_context(g)
-        for triple in u.quads[g]:
-            context.remove(triple)
-
-
-rdflib_update.evalInsertData = _insert_data
-rdflib_update.evalDeleteData = _delete_data
 
 _POSITION = re.compile(r"\(line:(\d+), col:(\d+)\)")
 
@@ -114,6 +87,11 @@ class RdflibEngine:
         default = list(request.default_graphs) or [str(d.default) for d in clause if d.default]
         named = list(request.named_graphs) or [str(d.named) for d in clause if d.named]
         query.algebra.datasetClause = None
+        if request.stored_default:
+            view = Dataset(default_union=False)
+            for triple in self.dataset.default_context:
+                view.default_context.add(triple)
+            return view
         if not (request.default_graphs or request.named_graphs or clause):
             return self.dataset
         view = Dataset(default_union=False)
@@ -129,29 +107,34 @@ class RdflibEngine:
     # --- updates --------------------------------------------------------------------------
 
     def update(self, text: str, base_iri: str | None = None) -> None:
-        candidate = Dataset(default_union=self.union)
-        candidate.addN(
-            (s, p, o, candidate.graph(_context_id(c))) for s, p, o, c in self.dataset.quads()
-        )
-        try:
-            prepared = prepareUpdate(text, base=base_iri)
-        except ParseException as exc:
-            raise _syntax_error(exc, "update") from None
-        candidate.update(prepared)
-        self.dataset = candidate
+        store = ox.Store()
+        store.bulk_extend(self._quads())
+        if self.union:
+            store.update(FILL_UNION)
+        OxigraphEngine(store, self.union, writable=True).update(text, base_iri)
+        kept = (q for q in store if not _internal(q.graph_name))
+        data = ox.serialize(kept, format=ox.RdfFormat.N_QUADS)
+        dataset = Dataset(default_union=self.union)
+        dataset.parse(data=data, format="nquads")
+        self.dataset = dataset
         self._write(self.path / DATA_FILE)
+
+    def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
+        self.update(plain_graph_write(graph, ntriples, replace))
 
     def snapshot(self, target: Path) -> None:
         target.mkdir(parents=True, exist_ok=False)
         self._write(target / DATA_FILE)
 
-    def _write(self, path: Path) -> None:
-        quads = [
+    def _quads(self) -> list[ox.Quad]:
+        return [
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph_name(c))
             for s, p, o, c in self.dataset.quads()
         ]
+
+    def _write(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
-        ox.serialize(quads, str(tmp), format=ox.RdfFormat.N_QUADS)
+        ox.serialize(self._quads(), str(tmp), format=ox.RdfFormat.N_QUADS)
         os.replace(tmp, path)
 
 
@@ -168,6 +151,10 @@ def _syntax_error(exc: ParseException, what: str) -> QuerySyntaxError:
     where = _POSITION.search(str(exc))
     position = f"line {where.group(1)}, column {where.group(2)}" if where else "?"
     return QuerySyntaxError(f"SPARQL {what} syntax error at {position}: {exc.msg}")
+
+
+def _internal(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
+    return isinstance(graph, ox.NamedNode) and is_internal(graph.value)
 
 
 def _iri(name: str) -> URIRef:

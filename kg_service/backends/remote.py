@@ -37,6 +37,7 @@ from ..negotiation import choose
 from ..policy import scan
 from ..settings import Settings
 from ..store import QueryRequest, negotiate_for, syntax_error
+from ..union import plain_graph_write
 from ..workers import QueryResult, single
 
 __all__ = ["Pushed", "RemoteStore", "push", "remote_urls"]
@@ -84,6 +85,7 @@ class RemoteStore:
         self.settings, self.transport = settings, transport
         self.query_url, self.update_url, self.store_url = remote_urls(settings)
         self.client: httpx.AsyncClient | None = None
+        self.generation = 0  # our own writes only: the remote may change under us
 
     @property
     def writable(self) -> bool:
@@ -134,6 +136,11 @@ class RemoteStore:
             await self._check(response, "update", shift)
         finally:
             await response.aclose()
+        self.generation += 1
+
+    async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
+        """A Graph Store ``PUT``/``POST``, sent to the remote as one update."""
+        await self.update(plain_graph_write(graph, ntriples, replace))
 
     async def _send(
         self, method: str, url: str, form: list[tuple[str, str]], headers: dict[str, str]
@@ -183,7 +190,8 @@ def _dataset(request: QueryRequest, union: bool) -> list[tuple[str, str]]:
     """
     pairs = [("default-graph-uri", g) for g in request.default_graphs]
     pairs += [("named-graph-uri", g) for g in request.named_graphs]
-    if union and not pairs and "FROM" not in scan(request.query).keywords:
+    wants_union = union and not pairs and not request.stored_default
+    if wants_union and "FROM" not in scan(request.query).keywords:
         pairs.append(("union-default-graph", "true"))
     return pairs
 
