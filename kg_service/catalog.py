@@ -115,14 +115,20 @@ _DUMP_TITLE = {
 }
 _DUMP_SCOPE = {
     True: {
-        "fr": "Tous les graphes nommés (faits affirmés et inférés).",
-        "nl": "Alle benoemde grafen (beweerde en afgeleide feiten).",
-        "en": "Every named graph (asserted and inferred facts).",
+        "fr": "Tous les graphes nommés (faits affirmés et inférés) de la version publiée ; "
+        "les écritures faites depuis par le point SPARQL n'y figurent pas.",
+        "nl": "Alle benoemde grafen (beweerde en afgeleide feiten) van de gepubliceerde "
+        "versie; wat sindsdien via het SPARQL-eindpunt is geschreven, staat er niet in.",
+        "en": "Every named graph (asserted and inferred facts) of the published release; "
+        "writes made since through the SPARQL endpoint are not in it.",
     },
     False: {
-        "fr": "Tous les triplets de tous les graphes, fusionnés en un seul graphe.",
-        "nl": "Alle triples van alle grafen, samengevoegd tot één graaf.",
-        "en": "Every triple of every graph, merged into one graph.",
+        "fr": "Tous les triplets de tous les graphes de la version publiée, fusionnés en un "
+        "seul graphe ; les écritures faites depuis par le point SPARQL n'y figurent pas.",
+        "nl": "Alle triples van alle grafen van de gepubliceerde versie, samengevoegd tot één "
+        "graaf; wat sindsdien via het SPARQL-eindpunt is geschreven, staat er niet in.",
+        "en": "Every triple of every graph of the published release, merged into one graph; "
+        "writes made since through the SPARQL endpoint are not in it.",
     },
 }
 

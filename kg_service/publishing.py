@@ -57,18 +57,24 @@ router = APIRouter()
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: HTML pages that are not resources of the graph.
 SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
-RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
 }} ORDER BY ?s"""
 
 _WORDS = {
     "downloads_intro": {
-        "fr": "Le graphe complet, tel que construit : chaque fichier avec sa taille et son "
-        "empreinte SHA-256. Les fichiers .gz sont compressés avec gzip.",
-        "nl": "De volledige graaf zoals gebouwd: elk bestand met zijn grootte en SHA-256-"
-        "vingerafdruk. De .gz-bestanden zijn met gzip gecomprimeerd.",
-        "en": "The whole graph as built: each file with its size and SHA-256 digest. The .gz "
-        "files are gzip-compressed.",
+        "fr": "Le graphe complet, tel que construit et publié : chaque fichier avec sa taille "
+        "et son empreinte SHA-256. Les fichiers .gz sont compressés avec gzip. Ces fichiers "
+        "décrivent la version publiée ; les écritures faites depuis par le point SPARQL n'y "
+        "figurent pas (interrogez /sparql pour l'état actuel).",
+        "nl": "De volledige graaf zoals gebouwd en gepubliceerd: elk bestand met zijn grootte "
+        "en SHA-256-vingerafdruk. De .gz-bestanden zijn met gzip gecomprimeerd. Deze bestanden "
+        "beschrijven de gepubliceerde versie; wat sindsdien via het SPARQL-eindpunt is "
+        "geschreven, staat er niet in (bevraag /sparql voor de huidige stand).",
+        "en": "The whole graph as built and published: each file with its size and SHA-256 "
+        "digest. The .gz files are gzip-compressed. These files are the published release; "
+        "writes made since through the SPARQL endpoint are not in them (query /sparql for "
+        "the current state).",
     },
     "file": {"fr": "Fichier", "nl": "Bestand", "en": "File"},
     "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},

@@ -350,3 +350,15 @@ def test_kill_9_during_default_graph_updates_keeps_every_acknowledged_one(disk):
     present = {int(r["n"]["value"]) for r in rows}
     assert set(acked) <= present, sorted(set(acked) - present)[:10]
     assert all("done" in r for r in rows), "an update is only partly visible"
+
+
+def test_the_sitemap_follows_a_write_and_the_dumps_say_they_are_the_release(disk):
+    new = "https://w3id.org/benelux-kg/id/test/written-later"
+    with disk.client() as http:
+        assert "/id/test/written-later" not in http.get("/sitemap.xml").text
+        update(http, f'INSERT DATA {{ <{new}> <http://www.w3.org/2000/01/rdf-schema#label> "x" }}')
+        assert "/id/test/written-later" in http.get("/sitemap.xml").text
+        page = http.get("/download", headers={"Accept": "text/html", "Accept-Language": "en"})
+        assert "published release" in page.text
+        catalog = http.get("/catalog", headers={"Accept": "text/turtle"}).text
+        assert "writes made since through the SPARQL endpoint are not in it" in catalog
