@@ -52,11 +52,18 @@ def serve(
     endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL endpoint URL.")] = None,
     update_token: Annotated[str | None, typer.Option(help="Enables writes.")] = None,
     query_timeout: Annotated[float | None, typer.Option(help="Seconds per query.")] = None,
-    max_concurrent: Annotated[int | None, typer.Option(help="Queries in flight.")] = None,
-    workers: Annotated[int | None, typer.Option(help="HTTP worker processes.")] = None,
-    inline_ms: Annotated[
-        float | None,
-        typer.Option(help="Answer queries proven this cheap (ms) without a worker; 0: never."),
+    max_concurrent: Annotated[
+        int | None, typer.Option(help="Queries evaluating at once, per HTTP process.")
+    ] = None,
+    max_queue: Annotated[
+        int | None, typer.Option(help="Queries waiting for their turn before 503, per process.")
+    ] = None,
+    max_wait: Annotated[float | None, typer.Option(help="Seconds a query may wait.")] = None,
+    cache_mb: Annotated[
+        int | None, typer.Option(help="Result cache per HTTP process (MiB); 0: none.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="HTTP processes (default: max(2, CPUs)).")
     ] = None,
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
@@ -74,11 +81,11 @@ def serve(
         update_token=update_token,
         query_timeout=query_timeout,
         max_concurrent=max_concurrent,
+        max_queue=max_queue,
+        max_wait=max_wait,
+        cache_mb=cache_mb,
         workers=workers,
-        inline_ms=inline_ms,
     )
-    if settings.workers > 1 and settings.writes_enabled and settings.backend != "remote":
-        raise _fail("writes need a single process: use --workers 1 with --update-token", 2)
     if settings.backend != "remote" and needs_build(settings):
         try:
             run_build(settings, progress=typer.echo)

@@ -16,11 +16,13 @@ from .errors import BadRequest, KGError
 from .formats import Format
 from .namespaces import PREFIXES
 from .policy import scan
+from .settings import Settings
 from .store import QueryRequest, QueryResponse, negotiate_for, syntax_error
 from .union import UNION, graph_write, is_internal, plain_graph_write, rewrite
 
 __all__ = [
     "BufferSink",
+    "open_engine",
     "Engine",
     "OxigraphEngine",
     "Sink",
@@ -65,6 +67,16 @@ class BufferSink:
 
     def flush(self) -> None:
         pass
+
+
+def open_engine(settings: Settings, path: str, writable: bool = False) -> Engine:
+    """The engine the settings choose, on the store folder ``path``."""
+    if settings.backend == "rdflib":
+        from .backends.rdflib import RdflibEngine
+
+        return RdflibEngine.open(path, writable, settings.union_default_graph)
+    opener = OxigraphEngine.writer if writable else OxigraphEngine.reader
+    return opener(path, settings.union_default_graph)
 
 
 def run_to_bytes(engine: Engine, request: QueryRequest) -> QueryResponse:

@@ -81,10 +81,10 @@ class _PoolCollector:
         stats = self.metrics.pool_source() if self.metrics.pool_source else {}
         for name, help_text in (
             ("query_timeouts_total", "Queries stopped at the time limit"),
-            ("rejections_total", "Requests refused over the concurrency cap (503)"),
-            ("inflight", "Queries running or waiting for a worker"),
+            ("rejections_total", "Queries refused: the line was full or too slow (503)"),
+            ("inflight", "Queries evaluating or waiting for their turn"),
             ("store_quads", "Quads in the store (at the last count)"),
-            ("inline_queries_total", "Queries proven cheap, answered without a worker"),
+            ("cache_hits_total", "Queries answered from the result cache"),
         ):
             if name in stats:
                 family = GaugeMetricFamily(f"benelux_kg_{name}", help_text)

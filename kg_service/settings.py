@@ -41,10 +41,12 @@ class Settings:
     update_token: str | None = None
     query_timeout: float = 30.0
     max_concurrent: int = 16
+    max_queue: int = 256
+    max_wait: float = 10.0
+    cache_mb: int = 64
+    process_memory_mb: int = 2048
     worker_memory_mb: int = 2048
-    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
-    workers: int = 1
-    inline_ms: float = 1.0
+    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     max_body_bytes: int = 10 * 1024 * 1024
     validation_timeout: float = 120.0
     validation_workers: int = 2
@@ -53,6 +55,8 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     union_default_graph: bool = True
     base_url: str | None = None
+    #: internal: the run folder the supervisor made (kg_service.rundir), for its children
+    run_dir: str | None = None
 
     @property
     def build_path(self) -> Path:

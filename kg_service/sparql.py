@@ -24,9 +24,8 @@ from .negotiation import choose
 from .policy import check_update, without_silent_loads
 from .service_description import dataset_sizes, describe_service
 from .sparql_lexer import operations
-from .store import QueryRequest
+from .store import QueryRequest, QueryResult
 from .ui import query_page
-from .workers import QueryResult
 
 __all__ = [
     "endpoint_url",

@@ -11,25 +11,25 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from .errors import QuerySyntaxError
 from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from .negotiation import choose
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from .workers import QueryResult
-
 __all__ = [
     "QueryRequest",
     "QueryResponse",
+    "QueryResult",
     "Store",
     "ask",
     "negotiate_for",
     "open_store",
     "select",
+    "single",
     "syntax_error",
 ]
 
@@ -70,6 +70,27 @@ class QueryResponse:
     kind: str  # "solutions" | "boolean" | "graph"
     format: Format
     body: bytes
+
+
+@dataclass
+class QueryResult:
+    """A result on its way: its kind and format are known, its bytes may still be coming."""
+
+    kind: str
+    format: Format
+    body: AsyncIterator[bytes]
+    data: bytes | None = None  # the whole body, when it came in one piece
+    closer: Callable[[], Awaitable[None]] | None = None
+
+    async def close(self) -> None:
+        """Release what the result holds (a query mid-stream); safe to call twice."""
+        if self.closer is not None:
+            await self.closer()
+
+
+async def single(body: bytes) -> AsyncIterator[bytes]:
+    """A body that is already whole, as the one-chunk stream :class:`QueryResult` holds."""
+    yield body
 
 
 def negotiate_for(kind: str, request: QueryRequest) -> Format:

@@ -70,7 +70,7 @@ from .validation import (
     load_files,
     short_text,
 )
-from .workers import EngineSpec, WorkerPool
+from .workers import WorkerPool
 
 __all__ = ["Validator", "close_validator", "open_validator", "router"]
 
@@ -111,7 +111,7 @@ async def open_validator(settings: Settings) -> Validator:
     shapes = await asyncio.to_thread(load_files, [Path(defaults.shapes)])
     serialized = await asyncio.to_thread(_serialize_all, shapes)
     pool = WorkerPool(
-        EngineSpec(),
+        settings.worker_memory_mb,
         max(settings.validation_workers, 1),
         settings.max_concurrent,
         settings.validation_timeout,

@@ -1,22 +1,15 @@
-"""Worker processes: every query and update runs where it can be stopped.
+"""Worker processes for pure-Python work that must be stoppable: SHACL validation, RDF parsing.
 
-pyoxigraph and rdflib cannot be interrupted inside one call, so the HTTP process never runs a
-query itself. It hands the query to an idle *reader* process through a pipe and awaits the
-answer on the event loop; past the deadline the worker is killed (SIGKILL) and replaced, and
-the client gets a clear timeout error while the other workers go on serving.
-
-Readers open an immutable *snapshot* of the store. When writes are enabled a single *writer*
-process owns the read-write store; after each committed update it writes a new snapshot (a
-cheap hard-link checkpoint for pyoxigraph) and readers move to it on their next request.
+pySHACL and rdflib hold the GIL and cannot be interrupted, so they never run in an HTTP
+process: :meth:`WorkerPool.call` hands ``module:function(*args)`` to an idle worker through a
+pipe and awaits the answer on the event loop; past the deadline the worker is killed (SIGKILL)
+and replaced, and the client gets a clear timeout error while the other workers go on serving.
+Each worker's heap is capped (``RLIMIT_DATA``): an allocation over it stops that worker only.
+(Queries do not come here: they run in the HTTP process's threads, :mod:`kg_service.runner`.)
 
 Each message is a pickle behind an 8-byte length, on one pipe to the worker and one back (the
 one back is watched by the event loop for the worker's whole life). Worker → HTTP process::
 
-    ("whole", kind, format, body, cost)    a small result, in one message, with the (CPU,
-                                           wall) seconds it took
-    ("head", kind, format, first_chunk)    a large result starts; then
-    ("chunk", bytes) … ("end",)            the rest of it
-    ("ok",)                                an update or snapshot is done
     ("value", object)                      the return value of a ``call`` (any picklable)
     ("error", KGError)                     anything that went wrong, with its status
 """
@@ -35,59 +28,18 @@ import pickle
 import resource
 import signal
 import struct
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from .errors import KGError, Overloaded, QueryTimeout, ResourceExhausted
-from .formats import GRAPH_FORMATS, RESULT_FORMATS, Format
-from .store import QueryRequest
+from .formats import GRAPH_FORMATS, RESULT_FORMATS
 
-__all__ = ["EngineSpec", "QueryResult", "Worker", "WorkerPool", "die_with_parent", "single"]
+__all__ = ["Worker", "WorkerPool", "die_with_parent"]
 
 log = logging.getLogger("kg_service.workers")
 
 CHUNK = 64 * 1024
 _FORMATS = {f.name: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Which engine a worker opens (picklable: sent to the worker process)."""
-
-    backend: str = "oxigraph"
-    union_default_graph: bool = True
-    memory_mb: int = 0  # a cap on each worker's heap (RLIMIT_DATA); 0: none
-
-    def open(self, path: str, writable: bool) -> Any:
-        if self.backend == "rdflib":
-            from .backends.rdflib import RdflibEngine
-
-            return RdflibEngine.open(path, writable, self.union_default_graph)
-        from .engine import OxigraphEngine
-
-        opener = OxigraphEngine.writer if writable else OxigraphEngine.reader
-        return opener(path, self.union_default_graph)
-
-
-@dataclass
-class QueryResult:
-    """A result on its way: its kind and format are known, its bytes may still be coming."""
-
-    kind: str
-    format: Format
-    body: AsyncIterator[bytes]
-    data: bytes | None = None  # the whole body, when it came in one piece
-    closer: Callable[[], Awaitable[None]] | None = None
-    cost: tuple[float, float] | None = None  # CPU and wall seconds a whole result took
-
-    async def close(self) -> None:
-        """Release what the result holds (a worker mid-stream); safe to call twice."""
-        if self.closer is not None:
-            await self.closer()
 
 
 # --- the wire: length-prefixed pickles over two pipes ---------------------------------------
@@ -143,44 +95,6 @@ class _Frames:
 # --- inside the worker process -------------------------------------------------------------
 
 
-class _PipeSink:
-    """Buffers a result and sends it in chunks of :data:`CHUNK` bytes."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd, self.buffer, self.started = fd, bytearray(), False
-        self.kind, self.format = "", ""
-
-    def head(self, kind: str, fmt: Format) -> None:
-        self.kind, self.format = kind, fmt.name
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        if len(self.buffer) >= CHUNK:
-            self._send_chunk()
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def _send_chunk(self) -> None:
-        chunk, self.buffer = bytes(self.buffer), bytearray()
-        if self.started:
-            _write_message(self.fd, ("chunk", chunk))
-        else:
-            _write_message(self.fd, ("head", self.kind, self.format, chunk))
-            self.started = True
-
-    def finish(self, cost: tuple[float, float]) -> None:
-        """Send what is left; a whole result carries what it cost: CPU and wall-clock seconds."""
-        if not self.started:
-            whole = ("whole", self.kind, self.format, bytes(self.buffer), cost)
-            _write_message(self.fd, whole)
-            return
-        if self.buffer:
-            self._send_chunk()
-        _write_message(self.fd, ("end",))
-
-
 def die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (no orphan keeps a store locked)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -196,67 +110,27 @@ def _limit_memory(megabytes: int) -> None:
             resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def _open_writer(spec: EngineSpec, path: str, attempts: int = 50) -> Any:
-    """Open the read-write store, waiting while a dying predecessor still holds its lock."""
-    for attempt in range(attempts):
-        try:
-            return spec.open(path, True)
-        except OSError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2)
-    raise AssertionError("unreachable")
-
-
-def _worker_main(
-    inbox: Connection, outbox: Connection, spec: EngineSpec, path: str | None, writable: bool
-) -> None:
-    """The loop of one worker: receive an operation, run it, answer."""
+def _worker_main(inbox: Connection, outbox: Connection, memory_mb: int) -> None:
+    """The loop of one worker: receive a call, run it, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
-    _limit_memory(spec.memory_mb)
-    engine, opened = (_open_writer(spec, path), path) if writable and path else (None, None)
+    _limit_memory(memory_mb)
     source, sink = inbox.fileno(), outbox.fileno()
     while True:
         try:
-            op, payload, snapshot = _read_message(source)
+            op, payload = _read_message(source)
         except (EOFError, OSError):
             return
         try:
-            if not writable and snapshot and snapshot != opened:
-                engine, opened = None, None
-                engine, opened = spec.open(snapshot, False), snapshot
-            _run(sink, engine, op, payload)
+            if op != "call":
+                raise KGError(f"unknown worker operation {op!r}")
+            target, args = payload
+            module, _, name = target.partition(":")
+            _write_message(sink, ("value", getattr(importlib.import_module(module), name)(*args)))
         except KGError as exc:
             _write_message(sink, ("error", exc))
-        except Exception as exc:  # a bug or an engine failure: report it, keep the worker
+        except Exception as exc:  # a bug or a library failure: report it, keep the worker
             _write_message(sink, ("error", KGError(f"{type(exc).__name__}: {exc}")))
-
-
-def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
-    if op == "query":
-        sink, cpu, wall = _PipeSink(fd), time.thread_time(), time.perf_counter()
-        engine.query(payload, sink)
-        sink.finish((time.thread_time() - cpu, time.perf_counter() - wall))
-    elif op == "update":
-        text, base_iri, target = payload
-        engine.update(text, base_iri)
-        engine.snapshot(Path(target))
-        _write_message(fd, ("ok",))
-    elif op == "write_graph":
-        graph, ntriples, replace, target = payload
-        engine.write_graph(graph, ntriples, replace)
-        engine.snapshot(Path(target))
-        _write_message(fd, ("ok",))
-    elif op == "snapshot":
-        engine.snapshot(Path(payload))
-        _write_message(fd, ("ok",))
-    elif op == "call":
-        target, args = payload
-        module, _, name = target.partition(":")
-        _write_message(fd, ("value", getattr(importlib.import_module(module), name)(*args)))
-    else:
-        raise KGError(f"unknown worker operation {op!r}")
 
 
 # --- in the HTTP process -------------------------------------------------------------------
@@ -264,7 +138,7 @@ def _run(fd: int, engine: Any, op: str, payload: Any) -> None:
 
 def _context() -> mp.context.BaseContext:
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["kg_service.workers", "kg_service.engine", "pyoxigraph"])
+    ctx.set_forkserver_preload(["kg_service.workers", "kg_service.rdfio", "pyshacl"])
     return ctx
 
 
@@ -277,12 +151,12 @@ class Worker:
     idle when it gets one, so they are written directly.
     """
 
-    def __init__(self, spec: EngineSpec, path: str | None = None, writable: bool = False) -> None:
+    def __init__(self, memory_mb: int = 0) -> None:
         ctx = _context()
         inbox_r, inbox_w = ctx.Pipe(duplex=False)
         outbox_r, outbox_w = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=_worker_main, args=(inbox_r, outbox_w, spec, path, writable), daemon=True
+            target=_worker_main, args=(inbox_r, outbox_w, memory_mb), daemon=True
         )
         self.process.start()
         inbox_r.close()
@@ -290,7 +164,6 @@ class Worker:
         self._pipes = (inbox_w, outbox_r)  # they own the two descriptors below
         self.fd_out, self.fd_in = inbox_w.fileno(), outbox_r.fileno()
         os.set_blocking(self.fd_in, False)
-        self.snapshot: str | None = None
         self.inbox: collections.deque[Any] = collections.deque()
         self.frames = _Frames()
         self.waiter: asyncio.Future | None = None
@@ -323,10 +196,9 @@ class Worker:
                 self.loop.remove_reader(self.fd_in)
             self.loop = None
 
-    def send(self, op: str, payload: Any, snapshot: str | None = None) -> None:
-        self.snapshot = snapshot or self.snapshot
+    def send(self, op: str, payload: Any) -> None:
         try:
-            _write_message(self.fd_out, (op, payload, snapshot))
+            _write_message(self.fd_out, (op, payload))
         except OSError:  # the worker is gone; recv() tells the caller
             self.dead = True
 
@@ -371,14 +243,14 @@ class Worker:
 
 def _expire(waiter: asyncio.Future) -> None:
     if not waiter.done():
-        waiter.set_exception(QueryTimeout("The query ran past the time limit and was stopped."))
+        waiter.set_exception(QueryTimeout("The request ran past the time limit and was stopped."))
 
 
 class WorkerPool:
-    """Reader workers, an admission cap, and the per-request deadline."""
+    """Workers, an admission cap, and the per-request deadline."""
 
-    def __init__(self, spec: EngineSpec, size: int, max_concurrent: int, timeout: float) -> None:
-        self.spec, self.size, self.timeout = spec, size, timeout
+    def __init__(self, memory_mb: int, size: int, max_concurrent: int, timeout: float) -> None:
+        self.memory_mb, self.size, self.timeout = memory_mb, size, timeout
         self.max_concurrent = max(max_concurrent, 1)
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
@@ -392,7 +264,7 @@ class WorkerPool:
             await self._add()
 
     async def _add(self) -> None:
-        worker = await asyncio.to_thread(Worker, self.spec)
+        worker = await asyncio.to_thread(Worker, self.memory_mb)
         self.workers.add(worker)
         self.idle.put_nowait(worker)
 
@@ -400,9 +272,6 @@ class WorkerPool:
         for worker in list(self.workers):
             worker.kill()
         self.workers.clear()
-
-    def snapshots_in_use(self) -> set[str]:
-        return {w.snapshot for w in self.workers if w.snapshot}
 
     async def _acquire(self) -> Worker:
         """An idle worker, or :class:`Overloaded` when the cap of requests in flight is reached."""
@@ -441,28 +310,6 @@ class WorkerPool:
             raise msg[1]
         return msg[1]
 
-    async def query(self, request: QueryRequest, snapshot: str) -> QueryResult:
-        """Run ``request`` on ``snapshot`` in a worker; stream the answer back."""
-        worker = await self._acquire()
-        deadline = asyncio.get_running_loop().time() + self.timeout
-        try:
-            worker.send("query", request, snapshot)
-            first = await worker.recv(deadline)
-        except BaseException as exc:
-            self._finish(worker, healthy=False, error=exc)
-            raise
-        return await self._first(worker, first, deadline)
-
-    async def _first(self, worker: Worker, msg: tuple, deadline: float) -> QueryResult:
-        if msg[0] == "whole":
-            self._finish(worker, healthy=True)
-            return QueryResult(msg[1], _FORMATS[msg[2]], single(msg[3]), msg[3], cost=msg[4])
-        if msg[0] == "head":
-            stream = _Stream(self, worker, msg[3], deadline)
-            return QueryResult(msg[1], _FORMATS[msg[2]], stream.chunks(), closer=stream.close)
-        self._finish(worker, healthy=True)
-        raise msg[1] if msg[0] == "error" else KGError(f"unexpected worker message {msg[0]!r}")
-
     def _finish(self, worker: Worker, healthy: bool, error: BaseException | None = None) -> None:
         """Give a worker back, or kill it and start a replacement in a task of its own.
 
@@ -483,38 +330,3 @@ class WorkerPool:
         task = asyncio.get_running_loop().create_task(self._add())
         self._replacing.add(task)
         task.add_done_callback(self._replacing.discard)
-
-
-class _Stream:
-    """A result arriving in chunks; the worker goes back to the pool (or is replaced) once."""
-
-    def __init__(self, pool: WorkerPool, worker: Worker, first: bytes, deadline: float) -> None:
-        self.pool, self.worker, self.first, self.deadline = pool, worker, first, deadline
-        self.released = False
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        healthy = False
-        try:
-            yield self.first
-            while True:
-                msg = await self.worker.recv(self.deadline)
-                if msg[0] == "chunk":
-                    yield msg[1]
-                elif msg[0] == "end":
-                    healthy = True
-                    return
-                else:
-                    raise msg[1]
-        finally:
-            await self.close(healthy)
-
-    async def close(self, healthy: bool = False) -> None:
-        """Give the worker back; unless the stream ended cleanly, it is killed and replaced."""
-        if not self.released:
-            self.released = True
-            self.pool._finish(self.worker, healthy)
-
-
-async def single(body: bytes) -> AsyncIterator[bytes]:
-    """A body that is already whole, as the one-chunk stream :class:`QueryResult` holds."""
-    yield body

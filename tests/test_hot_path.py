@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import time
 
 import pytest
 from conftest import serving
 
+from kg_service.errors import Overloaded
 from kg_service.formats import RESULT_FORMATS
-from kg_service.inline import InlineRunner
 from kg_service.observability import query_hash
+from kg_service.runner import Admission, ResultCache
 from kg_service.store import QueryRequest
-from kg_service.workers import _HEADER, CHUNK, QueryResult, _Frames, single
+from kg_service.workers import _HEADER, _Frames
 
 JSON = "application/sparql-results+json"
 TOKEN = "hot-path-token"
@@ -41,44 +43,37 @@ def test_frames_are_split_whatever_the_reads_cut():
         assert got == messages and not frames.buffer
 
 
-def _result(cpu: float | None, size: int = 10, wall: float | None = None) -> QueryResult:
-    data = b"x" * size
-    cost = None if cpu is None else (cpu, cpu if wall is None else wall)
-    return QueryResult("solutions", RESULT_FORMATS[0], single(data), data, cost=cost)
+def test_the_result_cache_is_bounded_least_recently_used_and_per_generation():
+    fmt = RESULT_FORMATS[0]
+    cache = ResultCache(max_bytes=30)
+    for key in (b"a", b"b", b"c"):
+        cache.put(key, 1, "solutions", fmt, b"x" * 10)
+    assert cache.get(b"a", 1) is not None  # a is now the most recently used
+    cache.put(b"d", 1, "solutions", fmt, b"x" * 10)
+    assert cache.get(b"b", 1) is None and cache.get(b"a", 1) is not None
+    assert cache.size <= 30
+    assert cache.get(b"a", 2) is None  # a new generation: nothing from before
+    assert cache.get(b"d", 1) is None and cache.size == 0
+    cache.put(b"big", 2, "solutions", fmt, b"x" * 31)
+    assert cache.get(b"big", 2) is None  # larger than the whole cache: never kept
 
 
-def test_only_cheap_whole_results_are_learnt():
-    runner = InlineRunner(limit_ms=1.0, union_default_graph=True)
-    cheap, slow, big, service, waited = (QueryRequest(f"ASK {{ ?s ?p {i} }}") for i in range(5))
-    runner.learn(cheap, "snap-1", _result(0.0005, wall=0.004))  # a busy machine: fine
-    runner.learn(slow, "snap-1", _result(0.002))
-    runner.learn(waited, "snap-1", _result(0.0005, wall=0.05))  # waited for a disk: no
-    runner.learn(big, "snap-1", _result(0.0001, size=CHUNK))
-    service_query = QueryRequest("ASK { SERVICE <http://x.test/> { ?s ?p ?o } }")
-    runner.learn(service_query, "snap-1", _result(0.0001))
-    assert runner.knows(cheap, "snap-1")
-    not_learnt = (slow, big, service_query, service, waited)
-    assert not any(runner.knows(r, "snap-1") for r in not_learnt)
+def test_admission_queues_then_refuses_past_the_bound_with_retry_after():
+    async def scenario() -> list:
+        admission = Admission(limit=1, queue=2, wait=0.2)
+        await admission.acquire()  # the one turn
+        waiting = [asyncio.create_task(admission.acquire()) for _ in range(2)]
+        await asyncio.sleep(0.01)
+        with pytest.raises(Overloaded) as full:
+            await admission.acquire()  # a third in line: refused at once
+        admission.release()
+        await waiting[0]  # the first in line got the turn
+        with pytest.raises(Overloaded) as slow:
+            await waiting[1]  # the second waited past 0.2 s
+        return [full.value, slow.value]
 
-
-def test_a_new_snapshot_forgets_what_was_proven():
-    runner = InlineRunner(limit_ms=1.0, union_default_graph=True)
-    request = QueryRequest("ASK {}")
-    runner.learn(request, "snap-1", _result(0.0001))
-    assert not runner.knows(request, "snap-2")
-    runner.learn(QueryRequest("ASK { ?s ?p ?o }"), "snap-2", _result(0.0001))
-    assert not runner.knows(request, "snap-1") and not runner.knows(request, "snap-2")
-
-
-def test_the_memo_is_bounded_and_keeps_the_recently_used():
-    runner = InlineRunner(limit_ms=1.0, union_default_graph=True, capacity=3)
-    requests = [QueryRequest(f"ASK {{ ?s ?p {i} }}") for i in range(4)]
-    for request in requests[:3]:
-        runner.learn(request, "s", _result(0.0001))
-    assert runner.knows(requests[0], "s")  # now the most recently used
-    runner.learn(requests[3], "s", _result(0.0001))
-    assert len(runner.proven) == 3
-    assert runner.knows(requests[0], "s") and not runner.knows(requests[1], "s")
+    refused = asyncio.run(scenario())
+    assert all(exc.status == 503 and exc.headers.get("Retry-After") for exc in refused)
 
 
 def test_request_digests_cannot_be_forged_by_moving_text_between_fields():
@@ -92,11 +87,11 @@ def test_request_digests_cannot_be_forged_by_moving_text_between_fields():
 # --- over real HTTP ------------------------------------------------------------------------
 
 
-def _inline_runs(http) -> float:
+def _cache_hits(http) -> float:
     for line in http.get("/metrics").text.splitlines():
-        if line.startswith("benelux_kg_inline_queries_total "):
+        if line.startswith("benelux_kg_cache_hits_total "):
             return float(line.split()[1])
-    raise AssertionError("benelux_kg_inline_queries_total not in /metrics")
+    raise AssertionError("benelux_kg_cache_hits_total not in /metrics")
 
 
 @pytest.fixture(scope="module")
@@ -106,19 +101,19 @@ def writable(settings, built, tmp_path_factory):
         yield srv
 
 
-def test_a_repeated_cheap_query_is_answered_inline_with_the_same_bytes(server):
-    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5"
-    with server.client() as http:
-        before = _inline_runs(http)
+def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(server):
+    query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 5 # {time.time_ns()}"
+    with server.client() as http:  # one connection: one process, whose /metrics we read
+        before = _cache_hits(http)
         answers = [http.post("/sparql", data={"query": query}, headers={"Accept": JSON})]
         answers += [http.post("/sparql", data={"query": query}, headers={"Accept": JSON})]
         assert all(r.status_code == 200 for r in answers)
         assert answers[0].content == answers[1].content
         assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
-        assert _inline_runs(http) == before + 1
+        assert _cache_hits(http) == before + 1
 
 
-def test_inline_answers_follow_updates(writable):
+def test_the_cache_is_dropped_by_an_update(writable):
     query = f"SELECT ?o WHERE {{ GRAPH <{GRAPH}> {{ <http://a/s> <http://a/p> ?o }} }}"
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with writable.client() as http:
@@ -127,21 +122,22 @@ def test_inline_answers_follow_updates(writable):
             r = http.get("/sparql", params={"query": query}, headers={"Accept": JSON})
             return [b["o"]["value"] for b in r.json()["results"]["bindings"]]
 
-        assert values() == [] and values() == []  # the second one inline
-        runs = _inline_runs(http)
-        assert runs >= 1
+        assert values() == [] and values() == []  # the second one from the cache
+        hits = _cache_hits(http)
         update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://a/s> <http://a/p> 1 }} }}"
         assert http.post("/update", data={"update": update}, headers=auth).status_code == 204
-        assert values() == ["1"]  # a new snapshot: from a worker, not the old memo
-        assert values() == ["1"]  # and inline again
-        assert _inline_runs(http) == runs + 1
+        assert values() == ["1"]  # the store moved on: evaluated again, not the old answer
+        assert _cache_hits(http) == hits
+        assert values() == ["1"]  # and from the cache again
+        assert _cache_hits(http) == hits + 1
 
 
-def test_inline_can_be_turned_off(settings, built, tmp_path):
-    with serving(settings, tmp_path / "serve.log", "--inline-ms", "0") as srv, srv.client() as http:
+def test_the_cache_can_be_turned_off(settings, built, tmp_path):
+    log = tmp_path / "serve.log"
+    with serving(settings, log, "--cache-mb", "0") as srv, srv.client() as http:
         for _ in range(3):
             assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
-        assert _inline_runs(http) == 0
+        assert _cache_hits(http) == 0
 
 
 def test_cors_and_vary_on_fast_and_slow_answers(server):
@@ -188,16 +184,3 @@ def test_access_log_lines_reach_stderr_promptly(server):
             return
         time.sleep(0.01)
     raise AssertionError("no access line for the query within 2 s")
-
-
-def test_costly_and_timed_out_queries_never_run_inline(settings, built, tmp_path):
-    costly = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?e }"  # ~ millions of rows
-    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    args = ("--query-timeout", "2")
-    with serving(settings, tmp_path / "serve.log", *args) as srv, srv.client() as http:
-        answers = [http.get("/sparql", params={"query": costly}) for _ in range(3)]
-        assert [r.status_code for r in answers] == [200, 200, 200]
-        assert len({r.content for r in answers}) == 1
-        stopped = [http.get("/sparql", params={"query": endless}) for _ in range(2)]
-        assert all(r.status_code == 503 and "time limit" in r.text for r in stopped)
-        assert _inline_runs(http) == 0

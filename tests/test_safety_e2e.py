@@ -40,7 +40,10 @@ def limited(settings, built, tmp_path_factory):
         "2",
         "--max-concurrent",
         "2",
-        env={"BENELUX_KG_QUERY_WORKERS": "2"},
+        "--max-queue",
+        "1",
+        "--workers",
+        "1",
     )
     yield srv
     stop_server(srv)
@@ -184,7 +187,7 @@ def test_timeout_stops_the_query_and_the_next_one_answers(limited):
         assert http.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
 
 
-def test_concurrency_cap_answers_503_with_retry_after(limited):
+def test_past_the_queue_bound_answers_503_with_retry_after(limited):
     def ask(_):
         with limited.client() as http:
             return http.get("/sparql", params={"query": SLOW})

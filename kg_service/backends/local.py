@@ -1,64 +1,115 @@
-"""The embedded backends (``oxigraph``, ``rdflib``): a store folder, reader workers, a writer.
+"""The embedded backends (``oxigraph``, ``rdflib``): queries in this process, writes in one writer.
 
 Where the data lives:
 
-* ``--store memory`` (default): a fresh store in a temporary folder (in ``/dev/shm`` when the
-  machine has it), loaded from the build's N-Quads dump at start and removed at exit, so writes
-  never touch the build;
+* ``--store memory`` (default): a store loaded from the build's N-Quads dump into the run
+  folder (in ``/dev/shm`` when the machine has it) and removed at exit, so writes never touch
+  the build. One copy for every process: they share it through the page cache.
 * ``--store PATH``: that folder, kept across restarts (loaded from the dump if new or empty).
 
-With writes off, readers open the store itself (nobody writes it). With an update token, one
-writer process owns the read-write store and publishes a snapshot after each update.
+The supervisor prepares both before it starts the HTTP processes (:func:`prepare`), and the
+writer when writes are on (:func:`start_writer`). Each HTTP process then opens the store
+read-only (without writes) or the snapshot of the last committed write, and runs its queries
+in its own thread pool (:mod:`kg_service.runner`); it moves to a newer snapshot before the first
+query that follows a write, whichever process sent it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import logging
+import multiprocessing as mp
 import shutil
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..build import dump_path
+from ..engine import open_engine
 from ..errors import BuildError, KGError
 from ..formats import NQUADS
-from ..inline import InlineRunner
+from ..lifecycle import retire
+from ..rundir import RunDir
+from ..runner import MemoryGuard, QueryRunner, stop_oldest
 from ..settings import Settings
-from ..store import QueryRequest, select
+from ..store import QueryRequest, QueryResult, select
 from ..union import FILL_UNION, UNION
-from ..workers import EngineSpec, QueryResult, Worker, WorkerPool
+from ..writer import WriterClient, run_writer
 
-__all__ = ["LocalStore", "adopt_store"]
+__all__ = ["LocalStore", "Prepared", "adopt_store", "prepare", "start_writer"]
+
+log = logging.getLogger("kg_service.store")
 
 #: Quads in the stored default graph and in every named graph (the union graph is not one).
 _COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
+@dataclass
+class Prepared:
+    """What :func:`prepare` made: the run folder and the store folder."""
+
+    run: RunDir
+    store: Path
+
+
+def prepare(settings: Settings) -> Prepared:
+    """The run folder and a loaded store folder (the supervisor calls this once)."""
+    if settings.store == "memory":
+        run = RunDir.create()
+        store = run.store
+    else:
+        store = Path(settings.store).resolve()
+        store.parent.mkdir(parents=True, exist_ok=True)
+        run = RunDir.create(store.parent)  # snapshots are hard links: the same file system
+    if not store.exists() or not any(store.iterdir()):
+        _load_dump(settings, store)
+    return Prepared(run, store)
+
+
+def start_writer(settings: Settings, prepared: Prepared) -> mp.Process:
+    """The writer process, started and ready (its first snapshot made)."""
+    context = mp.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=False)
+    args = (settings, str(prepared.run.path), str(prepared.store), theirs)
+    process = context.Process(target=run_writer, args=args, name="benelux-kg-writer")
+    process.start()
+    theirs.close()
+    if not ours.poll(120):
+        process.kill()
+        raise KGError("the writer did not start within 120 s")
+    try:
+        ours.recv()
+    except EOFError:
+        process.join(1)
+        raise KGError(f"the writer failed to start (exit code {process.exitcode})") from None
+    return process
+
+
 class LocalStore:
-    """A store on this machine, served through worker processes."""
+    """A store on this machine: queries in this process's threads, writes through the writer."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.spec = EngineSpec(
-            settings.backend, settings.union_default_graph, settings.worker_memory_mb
+        self.run: RunDir | None = None
+        self.own: Prepared | None = None  # made here, outside a supervisor
+        self.own_writer: mp.Process | None = None
+        self.store_path = Path()
+        self.engine: Any = None
+        self.opened = -1
+        self.writer: WriterClient | None = None
+        self.runner = QueryRunner(
+            settings.max_concurrent,
+            settings.max_queue,
+            settings.max_wait,
+            settings.query_timeout,
+            settings.cache_mb * 1024 * 1024,
+            retire,
         )
-        size = settings.query_workers
-        self.pool = WorkerPool(self.spec, size, settings.max_concurrent, settings.query_timeout)
-        self.inline = (
-            InlineRunner(settings.inline_ms, settings.union_default_graph)
-            if settings.inline_ms > 0 and settings.backend == "oxigraph"
-            else None
-        )
-        self.writer: Worker | None = None
-        self.write_lock = asyncio.Lock()
-        self._temp: Path | None = None
-        self._serial = itertools.count(1)
-        self.primary = Path()
-        self.snapshot = ""
-        self.generation = 0  # bumped by every committed update: derived views follow it
+        self.guard: MemoryGuard | None = None
+        self.switch = asyncio.Lock()
         self.quads = 0
         self._recount: asyncio.Task | None = None
 
@@ -66,117 +117,101 @@ class LocalStore:
     def writable(self) -> bool:
         return self.settings.writes_enabled
 
+    @property
+    def generation(self) -> int:
+        """The last committed write (every process sees the same number)."""
+        return self.run.generation if self.run is not None and self.writable else 0
+
     async def start(self) -> None:
-        self.primary = await asyncio.to_thread(self._prepare)
-        self.snapshot = str(self.primary)
+        if self.settings.run_dir:
+            self.run = RunDir(Path(self.settings.run_dir))
+            self.store_path = self._store_folder()
+        else:  # an app made without ``serve``'s supervisor (in-process use)
+            self.own = await asyncio.to_thread(prepare, self.settings)
+            self.run, self.store_path = self.own.run, self.own.store
+            if self.writable:
+                self.own_writer = await asyncio.to_thread(start_writer, self.settings, self.own)
         if self.writable:
-            self.writer = await asyncio.to_thread(Worker, self.spec, str(self.primary), True)
-            await self._publish("snapshot", None)
-        await self.pool.start()
-        await self._count()
+            self.writer = WriterClient(self.run)
+        await self._engine()
+        self.guard = MemoryGuard(
+            self.settings.process_memory_mb, stop_oldest(self.runner, asyncio.get_running_loop())
+        )
+        self.guard.start()
+        self._recount = asyncio.create_task(self._count())
+
+    def _store_folder(self) -> Path:
+        if self.settings.store == "memory":
+            assert self.run is not None
+            return self.run.store
+        return Path(self.settings.store).resolve()
+
+    async def _engine(self) -> Any:
+        """The engine on the current snapshot (opened again after a write)."""
+        generation = self.generation
+        if generation == self.opened:
+            return self.engine
+        async with self.switch:
+            generation = self.generation
+            if generation != self.opened:
+                assert self.run is not None
+                path = self.run.snapshot(generation) if self.writable else self.store_path
+                self.engine = await asyncio.to_thread(open_engine, self.settings, str(path))
+                self.opened = generation
+        return self.engine
 
     async def _count(self) -> None:
         """Remember how many quads the graphs hold (for /metrics), until nothing changes."""
         seen = -1
-        while seen != self.generation:
-            seen = self.generation
-            rows = await select(self, _COUNT_QUADS, stored_default=True)
-            self.quads = int(rows[0]["n"]["value"])
-
-    def _prepare(self) -> Path:
-        if self.settings.store == "memory":
-            shm = Path("/dev/shm")
-            base = shm if shm.is_dir() and _writable_dir(shm) else None
-            self._temp = Path(tempfile.mkdtemp(prefix="benelux-kg-", dir=base))
-            primary = self._temp / "store"
-        else:
-            primary = Path(self.settings.store).resolve()
-            self._temp = Path(tempfile.mkdtemp(prefix=".benelux-kg-snapshots-", dir=primary.parent))
-        if not primary.exists() or not any(primary.iterdir()):
-            _load_dump(self.settings, primary)
-        return primary
+        with contextlib.suppress(KGError):
+            while seen != self.generation:
+                seen = self.generation
+                rows = await select(self, _COUNT_QUADS, stored_default=True)
+                self.quads = int(rows[0]["n"]["value"])
 
     def stats(self) -> dict[str, float]:
         """Counters for /metrics."""
-        pool = self.pool
-        return {
-            "query_timeouts_total": pool.timeouts,
-            "rejections_total": pool.rejections,
-            "inflight": pool.inflight,
-            "store_quads": self.quads,
-            "inline_queries_total": self.inline.runs if self.inline else 0,
-        }
+        return {**self.runner.stats(), "store_quads": self.quads}
 
     async def query(self, request: QueryRequest) -> QueryResult:
-        """In a worker; in this process once proven cheap on this snapshot (``inline``)."""
-        snapshot, inline = self.snapshot, self.inline
-        if inline is not None and inline.knows(request, snapshot):
-            return inline.run(request)
-        result = await self.pool.query(request, snapshot)
-        if inline is not None and result.cost is not None:
-            inline.learn(request, snapshot, result)
-        return result
+        engine = self.engine if self.generation == self.opened else await self._engine()
+        return await self.runner.run(engine, request, self.opened)
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
-        """Commit an update; acknowledged only once readers will see it on their next query.
+        """Commit an update; acknowledged once every process's next query will see it.
 
         The quad count for /metrics is refreshed afterwards, off the update's own time: it
         reads the whole store, and a write should cost what it changes.
         """
-        await self._publish("update", (text, base_iri))
-        self._changed()
+        await self._write("update", (text, base_iri))
 
     async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
         """A Graph Store ``PUT``/``POST`` (``graph`` ``None``: the stored default graph)."""
-        await self._publish("write_graph", (graph, ntriples, replace))
-        self._changed()
+        await self._write("write_graph", (graph, ntriples, replace))
 
-    def _changed(self) -> None:
-        self.generation += 1
+    async def _write(self, op: str, payload: tuple) -> None:
+        if self.writer is None:
+            raise KGError("this store was opened without a writer")
+        timeout = self.settings.query_timeout
+        await asyncio.to_thread(self.writer.send, op, payload, timeout)
         if self._recount is None or self._recount.done():
             self._recount = asyncio.create_task(self._count())
-
-    async def _publish(self, op: str, update: tuple | None) -> None:
-        """Run a write (or just a snapshot) in the writer; move readers to the new snapshot."""
-        assert self.writer is not None and self._temp is not None
-        async with self.write_lock:
-            target = self._temp / f"snapshot-{next(self._serial)}"
-            payload = (*update, str(target)) if update else str(target)
-            deadline = asyncio.get_running_loop().time() + self.settings.query_timeout
-            self.writer.send(op, payload)
-            try:
-                msg = await self.writer.recv(deadline)
-            except KGError:
-                await self._restart_writer()
-                raise
-            if msg[0] == "error":
-                raise msg[1]
-            self.snapshot = str(target)
-            self._drop_old_snapshots()
-
-    async def _restart_writer(self) -> None:
-        assert self.writer is not None
-        self.writer.kill()
-        self.writer = await asyncio.to_thread(Worker, self.spec, str(self.primary), True)
-
-    def _drop_old_snapshots(self) -> None:
-        keep = self.pool.snapshots_in_use() | {self.snapshot}
-        if self.inline is not None and self.inline.snapshot:
-            keep.add(self.inline.snapshot)
-        for old in self._temp.glob("snapshot-*") if self._temp else []:
-            if str(old) not in keep:
-                shutil.rmtree(old, ignore_errors=True)
 
     async def close(self) -> None:
         if self._recount is not None:
             self._recount.cancel()
-        if self.inline is not None:
-            self.inline.close()
-        await self.pool.close()
-        if self.writer:
-            self.writer.kill()
-        if self._temp:
-            shutil.rmtree(self._temp, ignore_errors=True)
+        if self.guard is not None:
+            self.guard.stop()
+        self.runner.close()
+        if self.writer is not None:
+            self.writer.close()
+        if self.own_writer is not None:
+            self.own_writer.kill()
+            self.own_writer.join(5)
+        if self.own is not None:
+            self.own.run.remove()
+        elif self.run is not None:
+            self.run.close()
 
 
 def adopt_store(settings: Settings) -> bool:
@@ -201,14 +236,6 @@ def adopt_store(settings: Settings) -> bool:
         store.flush()
         del store
     return adopted
-
-
-def _writable_dir(path: Path) -> bool:
-    with contextlib.suppress(OSError):
-        probe = Path(tempfile.mkdtemp(dir=path))
-        probe.rmdir()
-        return True
-    return False
 
 
 def _load_dump(settings: Settings, primary: Path) -> None:

@@ -36,9 +36,8 @@ from ..formats import CSV, GRAPH_FORMATS, NQUADS, NTRIPLES, RESULT_FORMATS, Form
 from ..negotiation import choose
 from ..policy import scan
 from ..settings import Settings
-from ..store import QueryRequest, negotiate_for, syntax_error
+from ..store import QueryRequest, QueryResult, negotiate_for, single, syntax_error
 from ..union import plain_graph_write
-from ..workers import QueryResult, single
 
 __all__ = ["Pushed", "RemoteStore", "push", "remote_urls"]
 
