@@ -3,15 +3,19 @@
 For each size it generates the synthetic organisation graph once (``synthetic.py``), loads it
 into (a) a pyoxigraph store folder served by ``benelux-kg serve --store PATH`` in one or more
 configurations, (b) ``oxigraph serve`` after ``oxigraph load``, (c) ``rdflib-endpoint serve``
-on the same N-Triples file; checks that all return the same number of rows for every query of
-``queries/``; then drives each query at each concurrency with wrk for ``--duration`` seconds.
-On the largest size it also times ``benelux-kg serve`` from process start to the first answer.
-All traffic goes to 127.0.0.1. Every server started is stopped at the end, also on Ctrl-C.
+on the same N-Triples file. On the largest size it times ``benelux-kg serve`` from process
+start to the first answer. Then, in each set-up (``pinned``: every server on CPU 0 and wrk on
+CPU 1; ``whole``: no pinning), it starts the servers, checks that all return the same number
+of rows for every query of ``queries/``, drives each query with wrk for ``--duration`` seconds
+in each mode (``distinct``: a new query text per request, at each concurrency; ``repeated``:
+one body, ours and the Oxigraph server at ``--repeated-concurrency``), and reads the memory
+(VmRSS) of every server process. All traffic goes to 127.0.0.1. Every server started is
+stopped at the end, also on Ctrl-C.
 
-    python bench/bench.py --sizes 10k,100k --duration 10 --out bench/results
+    python bench/bench.py --sizes 10k,100k,1M --duration 5 --out bench/results
 
-Writes ``<out>/latest.json`` (every number) and ``<out>/latest.md`` (the tables), and puts the
-tables into ``bench/README.md`` between its ``latest`` markers.
+Writes ``<out>/latest.json`` (every number) and ``<out>/latest.md`` (every table), and puts a
+compact table into ``bench/README.md`` between its ``latest`` markers.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -46,11 +51,13 @@ from servers import (
     Unavailable,
     free_port,
     group_cpu_seconds,
+    pinned,
+    process_memory,
     sigterm_as_interrupt,
     wait_answer,
 )
 
-from kg_service.union import FILL_UNION
+from kg_service.query.union import FILL_UNION
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -60,7 +67,7 @@ RDFLIB_VENV = HERE / ".venv-rdflib-endpoint"
 SELECT_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples"
 _KIND = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
-_OURS = re.compile(r"^w(\d+)(?:q(\d+))?(?:i([\d.]+))?$")
+_OURS = re.compile(r"^w(\d+)(?:c(\d+))?$")
 
 
 @dataclass(frozen=True)
@@ -195,13 +202,17 @@ def bench_project(folder: Path, tools: dict[str, Path | None]) -> dict[str, str]
         "<http://example.org/bench/dataset> a <http://www.w3.org/ns/dcat#Dataset> .\n"
     )
     env = {"BENELUX_KG_PROJECT_DIR": str(project), "BENELUX_KG_BUILD_DIR": str(build)}
-    subprocess.run(
+    done = subprocess.run(
         [str(tools["benelux-kg"]), "build"],
         env={**os.environ, **env},
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    if done.returncode:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+        raise SystemExit(f"benelux-kg build of the bench project failed:\n{tail}")
     return env
 
 
@@ -218,7 +229,7 @@ def load_pyoxigraph(nt: Path, folder: Path) -> None:
     """The store folder ``serve --store`` opens: bulk-loaded, flushed and compacted."""
     store = ox.Store(str(folder))
     store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    store.update(FILL_UNION)  # the union graph ``serve`` reads (kg_service.union)
+    store.update(FILL_UNION)  # the union graph ``serve`` reads (kg_service.query.union)
     store.flush()
     store.optimize()
     del store
@@ -260,39 +271,53 @@ def engine_times(folder: Path, queries: list[Query], budget: float = 1.0) -> dic
 
 @dataclass(frozen=True)
 class OursConfig:
-    """One configuration of ``benelux-kg serve``."""
+    """One configuration of ``benelux-kg serve``: ``wN`` = ``--workers N`` (N HTTP processes,
+    each with its own query thread pool and result cache), ``wNcM`` also ``--cache-mb M``
+    (``c0``: no result cache)."""
 
     name: str
     workers: int
-    query_workers: int | None
-    inline_ms: str | None = None
+    cache_mb: int | None = None
 
     @classmethod
     def parse(cls, spec: str) -> OursConfig:
         match = _OURS.match(spec.strip())
         if not match:
-            raise argparse.ArgumentTypeError(f"not a configuration like w1, w2q1 or w2i0: {spec!r}")
-        workers, query_workers, inline_ms = int(match.group(1)), match.group(2), match.group(3)
-        return cls(
-            f"ours-{spec.strip()}",
-            workers,
-            int(query_workers) if query_workers else None,
-            inline_ms,
-        )
+            raise argparse.ArgumentTypeError(f"not a configuration like w1, w2 or w2c0: {spec!r}")
+        cache = match.group(2)
+        return cls(f"ours-{spec.strip()}", int(match.group(1)), int(cache) if cache else None)
 
     def describe(self) -> str:
-        per = self.query_workers or "default (max(2, cpus))"
-        text = f"benelux-kg serve --workers {self.workers}, query worker processes {per}"
-        if self.inline_ms is not None:
-            text += f", --inline-ms {self.inline_ms}"
-            text += " (every query through a worker)" if float(self.inline_ms) == 0 else ""
-        return text
+        text = f"benelux-kg serve --workers {self.workers}"
+        if self.cache_mb is None:
+            return text + ", result cache default (64 MiB per HTTP process)"
+        text += f", --cache-mb {self.cache_mb}"
+        return text + (" (no result cache)" if self.cache_mb == 0 else "")
 
-    def env(self, project_env: dict[str, str]) -> dict[str, str]:
-        extra = {"BENELUX_KG_QUERY_WORKERS": str(self.query_workers)} if self.query_workers else {}
-        if self.inline_ms is not None:
-            extra["BENELUX_KG_INLINE_MS"] = self.inline_ms
-        return {**project_env, **extra}
+    def options(self) -> list[str]:
+        """The command-line options of ``serve`` this configuration sets."""
+        cache = ["--cache-mb", str(self.cache_mb)] if self.cache_mb is not None else []
+        return ["--workers", str(self.workers), *cache]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where the servers and wrk run: ``pinned`` (one core each) or ``whole`` (no taskset)."""
+
+    name: str
+    server_cpus: str | None  # taskset -c for every server (children inherit it)
+    wrk_cpus: str | None  # taskset -c for wrk
+
+    def describe(self) -> str:
+        if self.server_cpus is None:
+            return "the whole machine: servers and wrk wherever the kernel puts them"
+        return (
+            f"one core each: the server under test (all its processes) on CPU "
+            f"{self.server_cpus}, wrk on CPU {self.wrk_cpus} (taskset)"
+        )
+
+
+SETUPS = {"pinned": Setup("pinned", "0", "1"), "whole": Setup("whole", None, None)}
 
 
 def start_ours(
@@ -302,34 +327,27 @@ def start_ours(
     config: OursConfig,
     project_env: dict[str, str],
     name: str | None = None,
+    cpus: str | None = None,
 ) -> Server:
+    """``benelux-kg serve --store STORE`` in ``config``, under ``taskset -c cpus`` if given."""
     port = free_port()
-    argv = [
-        str(exe),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--store",
-        str(store),
-        "--workers",
-        str(config.workers),
-    ]
+    argv = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)]
     url = f"http://127.0.0.1:{port}/sparql"
-    return servers.start(name or config.name, argv, url, config.env(project_env))
+    return servers.start(
+        name or config.name, pinned([*argv, *config.options()], cpus), url, project_env
+    )
 
 
-def start_oxigraph(servers: Servers, exe: Path, folder: Path) -> Server:
+def start_oxigraph(servers: Servers, exe: Path, folder: Path, cpus: str | None = None) -> Server:
     port = free_port()
     argv = [str(exe), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
-    return servers.start(report.OXIGRAPH, argv, f"http://127.0.0.1:{port}/query")
+    return servers.start(report.OXIGRAPH, pinned(argv, cpus), f"http://127.0.0.1:{port}/query")
 
 
-def start_rdflib(servers: Servers, exe: Path, nt: Path) -> Server:
+def start_rdflib(servers: Servers, exe: Path, nt: Path, cpus: str | None = None) -> Server:
     port = free_port()
     argv = [str(exe), "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)]
-    return servers.start(report.RDFLIB, argv, f"http://127.0.0.1:{port}/")
+    return servers.start(report.RDFLIB, pinned(argv, cpus), f"http://127.0.0.1:{port}/")
 
 
 def startup_times(
@@ -407,8 +425,8 @@ _DRAINS = itertools.count()
 
 def drain(server: Server, probe: Query, timeout: float) -> bool:
     """Wait until the requests wrk left behind are done: ``server`` answers a cheap query it
-    has not seen (so ``serve`` cannot answer it inline, ahead of the queued work) and its
-    processes stop using the CPU (the left-overs may be in another HTTP process)."""
+    has not seen (so no result cache answers it ahead of the queued work) and its processes
+    stop using the CPU (the left-overs may be in another HTTP process)."""
     fresh = replace(probe, text=f"{probe.text}\n# drain {next(_DRAINS)}")
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=timeout) as client:
@@ -440,35 +458,57 @@ class Plan:
     """What to measure, and the time budget that bounds the whole run."""
 
     queries: list[Query]
-    concurrencies: list[int]
+    concurrencies: list[int]  # distinct mode
     duration: float
     request_timeout: float
     deadline: float  # time.monotonic() after which no new cell starts
+    modes: list[str]
+    setups: list[Setup]
+    repeated_concurrencies: list[int]  # repeated mode: ours and the Oxigraph server only
+    rdflib_concurrencies: list[int]  # rdflib-endpoint: distinct mode, these only
+
+    def slots(self, names: list[str]) -> list[tuple[str, int, list[str]]]:
+        """(mode, concurrency, servers) measured for each query, in the order measured."""
+        out = []
+        for mode in self.modes:
+            repeated = mode == "repeated"
+            for c in self.repeated_concurrencies if repeated else self.concurrencies:
+                who = [n for n in names if self._measures(n, repeated, c)]
+                if who:
+                    out.append((mode, c, who))
+        return out
+
+    def _measures(self, name: str, repeated: bool, c: int) -> bool:
+        if name != report.RDFLIB:
+            return True
+        return not repeated and c in self.rdflib_concurrencies
 
 
 def measure(
-    label: str, servers: list[Server], plan: Plan, manager: Servers
+    label: str, setup: Setup, servers: list[Server], plan: Plan, manager: Servers
 ) -> tuple[list[dict], list[str]]:
-    """Every query × concurrency × server, servers interleaved so drift hits them alike.
+    """Every query × mode × concurrency × server, servers interleaved so drift hits them alike.
 
     A server that does not answer a cheap query after a cell is restarted (and noted), so one
-    failure does not void every later cell.
+    failure does not void every later cell; ``servers`` then holds the new one.
     """
     cells, notes = [], []
+    index = {s.name: i for i, s in enumerate(servers)}
     for q in plan.queries:
-        for c in plan.concurrencies:
-            for i, server in enumerate(servers):
+        for mode, c, names in plan.slots([s.name for s in servers]):
+            for name in names:
                 if time.monotonic() > plan.deadline:
                     notes.append("the run's time budget (--max-minutes) ran out: cells missing")
                     return cells, notes
-                cells.append(_measure_cell(label, server, q, c, plan))
+                server = servers[index[name]]
+                cells.append(_measure_cell(label, setup, server, q, c, mode, plan))
                 if not drain(server, plan.queries[0], _drain_timeout(server, plan)):
-                    servers[i] = _revive(server, plan, manager)
+                    servers[index[name]] = _revive(server, plan, manager)
                     notes.append(
-                        f"{server.name} stopped answering after {q.name} c{c}; "
-                        "restarted for the cells after it"
+                        f"{name} did not finish its left-over requests after {q.name} {mode} "
+                        f"c{c}; restarted for the cells after it"
                     )
-                    print(f"WARNING: [{label}] {notes[-1]}", flush=True)
+                    print(f"WARNING: [{label}] {setup.name}: {notes[-1]}", flush=True)
     return cells, notes
 
 
@@ -484,21 +524,27 @@ def _revive(server: Server, plan: Plan, manager: Servers) -> Server:
     return again
 
 
-def _measure_cell(label: str, server: Server, q: Query, c: int, plan: Plan) -> dict:
+def _measure_cell(
+    label: str, setup: Setup, server: Server, q: Query, c: int, mode: str, plan: Plan
+) -> dict:
     cpu = group_cpu_seconds(server.pid)
-    cell = load.drive(server.url, q.text, q.accept, c, plan.duration, plan.request_timeout)
+    cell = load.drive(
+        server.url, q.text, q.accept, c, plan.duration, plan.request_timeout, mode, setup.wrk_cpus
+    )
     cpu = group_cpu_seconds(server.pid) - cpu
     # None when a process of the group ended meanwhile (its CPU time left with it)
     per_request = round(cpu * 1000 / cell.requests, 3) if cell.requests and cpu >= 0 else None
     print(
-        f"[{label}] {q.name:<24} c{c:<3} {server.name:<16} {cell.rps:>9.1f} req/s  "
-        f"p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  "
+        f"[{label}] {setup.name:<6} {mode:<8} {q.name:<24} c{c:<3} {server.name:<16} "
+        f"{cell.rps:>9.1f} req/s  p50 {cell.p50_ms:>8.2f} ms  p99 {cell.p99_ms:>8.2f} ms  "
         f"cpu {per_request or 0:>7.3f} ms/req  errors {cell.errors}",
         flush=True,
     )
     return {
         "query": q.name,
         "server": server.name,
+        "setup": setup.name,
+        "mode": mode,
         "concurrency": c,
         **cell.to_dict(),
         "server_cpu_ms_per_request": per_request,
@@ -534,56 +580,102 @@ def prepare_data(ctx: Context, label: str, n: int, folder: Path, size: dict) -> 
     return nt
 
 
-def start_all(ctx: Context, label: str, n: int, folder: Path, nt: Path, size: dict) -> list:
-    """Start every server of this size and wait until each answers; note the skipped ones."""
+def _note(size: dict, text: str) -> None:
+    """Add a note to the size once (each set-up may find the same thing)."""
+    if text not in size["notes"]:
+        size["notes"].append(text)
+
+
+def start_all(ctx: Context, setup: Setup, n: int, folder: Path, nt: Path, size: dict) -> list:
+    """Start every server of this size in ``setup`` and wait until each answers; note the
+    skipped ones."""
     probe, started = ctx.plan.queries[0], []
+    exe, cpus = ctx.tools["benelux-kg"], setup.server_cpus
     for config in ctx.configs:
         started.append(
-            start_ours(
-                ctx.servers, ctx.tools["benelux-kg"], folder / "ours-store", config, ctx.project_env
-            )
+            start_ours(ctx.servers, exe, folder / "ours-store", config, ctx.project_env, cpus=cpus)
         )
-    started.append(start_oxigraph(ctx.servers, ctx.tools["oxigraph"], folder / "oxigraph"))
+    started.append(start_oxigraph(ctx.servers, ctx.tools["oxigraph"], folder / "oxigraph", cpus))
     for server in started:
         server.info["ready_seconds"] = round(wait_answer(server, probe.text, probe.accept, 120), 2)
-    rd = _start_rdflib(ctx, n, nt, size)
+    rd = _start_rdflib(ctx, setup, n, nt, size)
     return started + ([rd] if rd else [])
 
 
-def _start_rdflib(ctx: Context, n: int, nt: Path, size: dict) -> Server | None:
+def _start_rdflib(ctx: Context, setup: Setup, n: int, nt: Path, size: dict) -> Server | None:
     exe, limit = ctx.tools["rdflib-endpoint"], synthetic.parse_size(ctx.args.rdflib_max)
     if exe is None:
-        size["notes"].append("rdflib-endpoint skipped: not installed (see README, 'Set-up')")
+        _note(size, "rdflib-endpoint skipped: not installed (see README, 'Run it')")
         return None
     if n > limit:
-        size["notes"].append(
+        _note(
+            size,
             f"rdflib-endpoint skipped: above --rdflib-max {ctx.args.rdflib_max} "
-            "(its queries take seconds each here: a cell would see almost no "
-            "answers)"
+            "(its queries take seconds each here: a cell would see almost no answers)",
         )
         return None
-    server = start_rdflib(ctx.servers, exe, nt)
+    server = start_rdflib(ctx.servers, exe, nt, setup.server_cpus)
     probe = ctx.plan.queries[0]
     try:
         ready = wait_answer(server, probe.text, probe.accept, ctx.args.rdflib_load_timeout, 0.2)
     except Unavailable as exc:
         ctx.servers.stop(server)
-        size["notes"].append(f"rdflib-endpoint skipped: {str(exc).splitlines()[0]}")
+        _note(size, f"rdflib-endpoint skipped ({setup.name}): {str(exc).splitlines()[0]}")
         return None
     server.info["ready_seconds"] = round(ready, 2)
-    size["load_seconds"]["rdflib-endpoint start+parse"] = round(ready, 2)
+    size["load_seconds"][f"rdflib-endpoint start+parse ({setup.name})"] = round(ready, 2)
     return server
 
 
+def memory_of(servers: list[Server]) -> dict[str, dict]:
+    """VmRSS (and PSS) of every process of every running server, now."""
+    return {s.name: process_memory(s.pid) for s in servers}
+
+
+def _print_memory(label: str, setup: Setup, memory: dict[str, dict]) -> None:
+    parts = [
+        f"{name} {m['rss_kb'] / 1024:,.0f} MB ({len(m['processes'])} process(es))"
+        for name, m in memory.items()
+    ]
+    print(f"[{label}] {setup.name}: RSS after the measurements: {', '.join(parts)}", flush=True)
+
+
+def measure_setup(
+    ctx: Context, label: str, n: int, setup: Setup, folder: Path, nt: Path, size: dict
+) -> None:
+    """Start every server in ``setup``, check the answers, measure, read the servers' memory,
+    stop them; add what was found to ``size``."""
+    print(f"[{label}] set-up {setup.name}: {setup.describe()}", flush=True)
+    running = start_all(ctx, setup, n, folder, nt, size)
+    try:
+        size["ready_seconds"][setup.name] = {s.name: s.info.get("ready_seconds") for s in running}
+        rows, warnings = verify(running, ctx.plan.queries, 300)
+        size.setdefault("rows", rows)  # the same in each set-up (else a warning says so)
+        size["warnings"] += [f"{setup.name}: {line}" for line in warnings]
+        cells, notes = measure(label, setup, running, ctx.plan, ctx.servers)
+        size["cells"] += cells
+        size["notes"] += [f"{setup.name}: {line}" for line in notes]
+        size["memory"][setup.name] = memory_of(running)
+        _print_memory(label, setup, size["memory"][setup.name])
+    finally:
+        for server in running:
+            ctx.servers.stop(server)
+
+
 def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
-    """Generate, load, check, measure one size; stop its servers."""
+    """Generate, load, time the start-up (largest size), then check and measure in each
+    set-up; stop the servers."""
     folder = ctx.workdir / label
     folder.mkdir(parents=True)
     size: dict = {
         "label": label,
         "triples": n,
         "notes": [],
+        "warnings": [],
         "queries": [q.name for q in ctx.plan.queries],
+        "cells": [],
+        "ready_seconds": {},
+        "memory": {},
     }
     load_before = os.getloadavg()[0]
     nt = prepare_data(ctx, label, n, folder, size)
@@ -600,23 +692,14 @@ def bench_size(ctx: Context, label: str, n: int, largest: bool) -> dict:
         )
         size["startup_config"] = ctx.configs[0].name
         print(f"[{label}] start to first answer: {size['startup_seconds']} s", flush=True)
-    running = start_all(ctx, label, n, folder, nt, size)
-    try:
-        size["ready_seconds"] = {s.name: s.info.get("ready_seconds") for s in running}
-        size["rows"], size["warnings"] = verify(running, ctx.plan.queries, 300)
-        size["cells"], notes = measure(label, running, ctx.plan, ctx.servers)
-        size["notes"] += notes
-    finally:
-        for server in running:
-            ctx.servers.stop(server)
+    for setup in ctx.plan.setups:
+        measure_setup(ctx, label, n, setup, folder, nt, size)
     size["loadavg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     size["notes"].append(
-        "load average (1 min) before/after: {:.1f} / {:.1f} (on 2 cores; other work on the "
-        "machine adds noise)".format(*size["loadavg"])
+        "load average (1 min) before/after: {:.1f} / {:.1f} (on {} cores; other work on the "
+        "machine adds noise)".format(*size["loadavg"], os.cpu_count())
     )
-    names = [c.name for c in ctx.configs]
-    size["ratios"] = {name: report.ratios(size, name, ctx.plan.concurrencies) for name in names}
-    size["best_ours"] = report.best_ours(size, names)
+    report.finish_size(size, [c.name for c in ctx.configs])
     shutil.rmtree(folder, ignore_errors=True)
     return size
 
@@ -628,18 +711,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1M")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
-    p.add_argument("--concurrency", default="1,16", help="comma-separated connection counts")
+    p.add_argument(
+        "--concurrency", default="1,16,64", help="comma-separated connection counts (distinct)"
+    )
+    p.add_argument(
+        "--modes",
+        "--mode",
+        default="distinct,repeated",
+        help="distinct: a new query text per request (no cache can answer); repeated: the "
+        "same body over and over",
+    )
+    p.add_argument(
+        "--repeated-concurrency",
+        default="16",
+        help="connection counts of the repeated mode (ours and the Oxigraph server only)",
+    )
+    p.add_argument(
+        "--setups",
+        default="pinned,whole",
+        help="pinned: servers on CPU 0 and wrk on CPU 1 (taskset); whole: no pinning",
+    )
     p.add_argument("--out", type=Path, default=HERE / "results")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--ours",
-        default="w1,w2",
-        help="configurations of serve: wN = --workers N, wNqM also M query workers, "
-        "wNiX also --inline-ms X (i0: every query through a worker)",
+        default="w2",
+        help="configurations of serve: wN = --workers N, wNcM also --cache-mb M "
+        "(w2c0: no result cache)",
     )
     p.add_argument("--queries", type=Path, default=HERE / "queries")
     p.add_argument("--rdflib-endpoint", default=None, help="path of the rdflib-endpoint command")
     p.add_argument("--rdflib-max", default="100k", help="skip rdflib-endpoint above this size")
+    p.add_argument(
+        "--rdflib-concurrency",
+        default="1,16",
+        help="connection counts measured on rdflib-endpoint (distinct mode)",
+    )
     p.add_argument("--rdflib-load-timeout", type=float, default=120.0)
     p.add_argument("--request-timeout", type=float, default=30.0, help="wrk's per request")
     p.add_argument(
@@ -648,7 +755,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=3,
         help="starts of serve timed on the largest size (0: none)",
     )
-    p.add_argument("--max-minutes", type=float, default=60.0, help="no new cell after this")
+    p.add_argument("--max-minutes", type=float, default=120.0, help="no new cell after this")
     p.add_argument("--workdir", type=Path, default=None, help="for data and stores (temp)")
     p.add_argument("--no-readme", action="store_true", help="leave bench/README.md alone")
     p.add_argument(
@@ -664,6 +771,44 @@ def _sizes(text: str) -> list[tuple[str, int]]:
     return sorted(out, key=lambda item: item[1])
 
 
+def _ints(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def _names(text: str, allowed: Iterable[str], option: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    wrong = [n for n in names if n not in allowed]
+    if wrong or not names:
+        sys.exit(f"{option}: one or more of {', '.join(allowed)}, comma-separated: {text!r}")
+    return names
+
+
+def _setups(text: str) -> list[Setup]:
+    """The set-ups asked for; ``pinned`` needs taskset and CPUs 0 and 1."""
+    setups = [SETUPS[name] for name in _names(text, SETUPS, "--setups")]
+    if any(s.server_cpus for s in setups):
+        if not shutil.which("taskset"):
+            sys.exit("--setups pinned needs taskset (util-linux)")
+        if not {0, 1} <= os.sched_getaffinity(0):
+            sys.exit("--setups pinned needs CPUs 0 and 1: use --setups whole")
+    return setups
+
+
+def make_plan(args: argparse.Namespace, queries: list[Query]) -> Plan:
+    """What to measure, from the command line."""
+    return Plan(
+        queries,
+        _ints(args.concurrency),
+        args.duration,
+        args.request_timeout,
+        time.monotonic() + args.max_minutes * 60,
+        _names(args.modes, load.MODES, "--modes"),
+        _setups(args.setups),
+        _ints(args.repeated_concurrency),
+        _ints(args.rdflib_concurrency),
+    )
+
+
 def _commit() -> str:
     """The checkout's commit, ``+dirty`` when the service code has uncommitted changes."""
     head = _output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]) or "?"
@@ -671,7 +816,7 @@ def _commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig]) -> dict:
+def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig], plan: Plan) -> dict:
     return {
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _commit(),
@@ -679,7 +824,11 @@ def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig]) ->
         "versions": versions(tools),
         "settings": {
             "duration": args.duration,
-            "concurrencies": [int(c) for c in args.concurrency.split(",")],
+            "concurrencies": plan.concurrencies,
+            "modes": plan.modes,
+            "repeated_concurrencies": plan.repeated_concurrencies,
+            "rdflib_concurrencies": plan.rdflib_concurrencies,
+            "setups": {s.name: s.describe() for s in plan.setups},
             "seed": args.seed,
             "sizes": args.sizes,
             "request_timeout": args.request_timeout,
@@ -707,12 +856,13 @@ def check_unchanged(run: dict, tools: dict) -> None:
 
 
 def write_results(run: dict, out: Path, readme: Path | None) -> None:
+    """``latest.json`` and ``latest.md`` (every table) in ``out``; the compact summary into
+    the README when one is given."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-    text = report.markdown(run)
-    (out / "latest.md").write_text(text, encoding="utf-8")
+    (out / "latest.md").write_text(report.markdown(run), encoding="utf-8")
     if readme and readme.exists():
-        update_readme(readme, text)
+        update_readme(readme, report.summary(run))
 
 
 def update_readme(readme: Path, table: str) -> None:
@@ -720,8 +870,8 @@ def update_readme(readme: Path, table: str) -> None:
     start, end = "<!-- latest:start -->", "<!-- latest:end -->"
     text = readme.read_text(encoding="utf-8")
     if start in text and end in text:
-        body = table.split("\n", 1)[1].lstrip("\n")  # without the page title
         head, rest = text.split(start, 1)
+        body = table.rstrip("\n") + "\n"
         readme.write_text(f"{head}{start}\n{body}{end}{rest.split(end, 1)[1]}", encoding="utf-8")
 
 
@@ -736,9 +886,7 @@ def rereport(args: argparse.Namespace) -> int:
     """Recompute the ratios and tables of ``<out>/latest.json`` (after a change to report.py)."""
     run = json.loads((args.out / "latest.json").read_text(encoding="utf-8"))
     for size in run["sizes"].values():
-        concs = run["settings"]["concurrencies"]
-        size["ratios"] = {n: report.ratios(size, n, concs) for n in run["ours"]}
-        size["best_ours"] = report.best_ours(size, run["ours"])
+        report.finish_size(size, run["ours"])
     write_results(run, args.out, None if args.no_readme else HERE / "README.md")
     print(f"rewrote {args.out / 'latest.json'} and {args.out / 'latest.md'}")
     return 0
@@ -749,17 +897,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         return rereport(args)
     tools = find_tools(args.rdflib_endpoint)
-    configs = [OursConfig.parse(s) for s in args.ours.split(",")]
+    try:
+        configs = [OursConfig.parse(s) for s in args.ours.split(",")]
+    except argparse.ArgumentTypeError as exc:
+        sys.exit(f"--ours: {exc}")
     queries = load_queries(args.queries)
-    run = new_run(args, tools, configs)
+    plan = make_plan(args, queries)
+    run = new_run(args, tools, configs, plan)
     run["queries"] = {q.name: q.title for q in queries}
-    plan = Plan(
-        queries,
-        run["settings"]["concurrencies"],
-        args.duration,
-        args.request_timeout,
-        time.monotonic() + args.max_minutes * 60,
-    )
     workdir = Path(tempfile.mkdtemp(prefix="benelux-bench-", dir=args.workdir))
     try:
         with sigterm_as_interrupt(), Servers(workdir) as servers:

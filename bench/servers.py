@@ -1,8 +1,10 @@
 """The three SPARQL servers of the benchmark: start, wait until they answer, stop.
 
 Each server runs in its own session (process group), so stopping it also stops whatever it
-forked (uvicorn workers, query worker processes). :class:`Servers` stops every server it
-started when its ``with`` block ends, whatever the reason (error, Ctrl-C, SIGTERM).
+forked (HTTP processes, helper processes). :class:`Servers` stops every server it started
+when its ``with`` block ends, whatever the reason (error, Ctrl-C, SIGTERM). :func:`pinned`
+puts a command under ``taskset``; :func:`process_memory` reads the memory of every process
+of a running server.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ __all__ = [
     "Unavailable",
     "free_port",
     "group_cpu_seconds",
+    "pinned",
+    "process_memory",
     "sigterm_as_interrupt",
     "wait_answer",
 ]
@@ -66,6 +70,119 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """Fields 3… of ``/proc/PID/stat`` (state, ppid, pgrp, …), None once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2 :].split()
+
+
+def family(pid: int) -> list[int]:
+    """``pid``, the other processes of its process group and all their descendants, sorted."""
+    parents: dict[int, int] = {}
+    found = {pid}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat_fields(entry.name)
+        if fields is None:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        if int(fields[2]) == pid:
+            found.add(int(entry.name))
+    grew = True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in found} - found
+        found |= more
+        grew = bool(more)
+    return sorted(found)
+
+
+def _status_value(pid: int, key: str, name: str = "status") -> str | None:
+    """The value of a ``Key:`` line of ``/proc/PID/status`` (or ``smaps_rollup``)."""
+    try:
+        text = Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(f"{key}:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def _kb(value: str | None) -> int | None:
+    return int(value.split()[0]) if value else None
+
+
+_ROLES = (  # what a Python child of a server is, from its command line
+    ("multiprocessing.resource_tracker", "resource tracker"),
+    ("multiprocessing.spawn", "spawned"),
+    ("multiprocessing.forkserver", "forkserver"),
+)
+
+
+def _role(pid: int, main: int) -> str:
+    """``main``, ``spawned``, ``forkserver``, ``resource tracker``, or the process' name."""
+    if pid == main:
+        return "main"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+    return next((name for marker, name in _ROLES if marker in cmdline), comm)
+
+
+def _roles(pids: list[int], main: int) -> dict[int, str]:
+    """The role of each process; a child the forkserver forked (same command line) is
+    ``forked``."""
+    raw = {pid: _role(pid, main) for pid in pids}
+    parents = {pid: int(f[1]) for pid in pids if (f := _stat_fields(pid))}
+    return {
+        pid: "forked"
+        if role == "forkserver" and raw.get(parents.get(pid, -1)) == "forkserver"
+        else role
+        for pid, role in raw.items()
+    }
+
+
+def process_memory(pid: int) -> dict:
+    """VmRSS (and PSS, when readable), role and CPUs allowed of every process of the server
+    started as ``pid`` (its process group and descendants), and the totals.
+
+    RSS counts pages shared between processes (code, the store's mapped files) in each of
+    them, so the RSS total overstates what a forked server costs; PSS splits shared pages
+    between their users and adds up (``/proc/PID/smaps_rollup``; None when not readable).
+    """
+    members = family(pid)
+    roles, rows = _roles(members, pid), []
+    for member in members:
+        rss = _kb(_status_value(member, "VmRSS"))
+        if rss is None:  # ended meanwhile, or a kernel thread
+            continue
+        rows.append(
+            {
+                "pid": member,
+                "role": roles[member],
+                "main": member == pid,
+                "cpus": _status_value(member, "Cpus_allowed_list"),
+                "rss_kb": rss,
+                "pss_kb": _kb(_status_value(member, "Pss", "smaps_rollup")),
+            }
+        )
+    pss_all = [r["pss_kb"] for r in rows]
+    return {
+        "processes": rows,
+        "rss_kb": sum(r["rss_kb"] for r in rows),
+        "pss_kb": sum(pss_all) if rows and None not in pss_all else None,
+    }
+
+
+def pinned(argv: Sequence[str], cpus: str | None) -> list[str]:
+    """``argv`` under ``taskset -c CPUS`` (its children inherit the affinity), or as it is."""
+    return ["taskset", "-c", cpus, *argv] if cpus else list(argv)
 
 
 def free_port() -> int:

@@ -42,9 +42,9 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg_service.formats import TURTLE  # noqa: E402
-from kg_service.rdfio import serialize_graph  # noqa: E402
-from kg_service.validation import REPORT_PREFIXES, load_files  # noqa: E402
+from kg_service.rdf.formats import TURTLE  # noqa: E402
+from kg_service.rdf.io import serialize_graph  # noqa: E402
+from kg_service.validation.core import REPORT_PREFIXES, load_files  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 ID = "https://w3id.org/benelux-kg/id/"

@@ -33,7 +33,7 @@ import synthetic
 from servers import Servers, free_port, sigterm_as_interrupt, wait_answer
 
 from bench import BIN, bench_project, load_pyoxigraph, machine
-from kg_service.union import FILL_UNION
+from kg_service.query.union import FILL_UNION
 
 TOKEN = "write-bench"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

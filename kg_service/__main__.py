@@ -1,5 +1,5 @@
 """``python -m kg_service`` runs the ``benelux-kg`` command."""
 
-from .cli import app
+from kg_service.cli import app
 
 app()

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from .errors import KGError
-from .settings import Settings
+from kg_service.errors import KGError
+from kg_service.settings import Settings
 
 __all__ = ["app"]
 
@@ -35,7 +35,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 @app.command()
 def build() -> None:
     """Parse, validate (SHACL), infer (OWL RL), check, and write dumps and the store."""
-    from .build import build as run_build
+    from kg_service.build.pipeline import build as run_build
 
     try:
         run_build(Settings.load(), progress=typer.echo)
@@ -67,10 +67,10 @@ def serve(
     ] = None,
 ) -> None:
     """Build if needed, then serve the knowledge graph over HTTP."""
-    from . import serving
-    from .backends.local import adopt_store
-    from .build import build as run_build
-    from .build import needs_build
+    from kg_service.backends.local import adopt_store
+    from kg_service.build.layout import needs_build
+    from kg_service.build.pipeline import build as run_build
+    from kg_service.web import serving
 
     settings = Settings.load(
         host=host,
@@ -105,9 +105,9 @@ def load(
     ] = None,
 ) -> None:
     """Build if needed, then make the remote store's named graphs exactly the build's."""
-    from .backends.remote import push, remote_urls
-    from .build import build as run_build
-    from .build import needs_build
+    from kg_service.backends.remote import push, remote_urls
+    from kg_service.build.layout import needs_build
+    from kg_service.build.pipeline import build as run_build
 
     settings = Settings.load(endpoint=endpoint, remote_store_url=store_url)
     try:
@@ -148,9 +148,9 @@ def validate(
     ] = None,
 ) -> None:
     """Validate FILES against our shapes (or --shapes). Exit 0 conforms, 1 not, 2 bad input."""
-    from .formats import TURTLE
-    from .validation import load_files
-    from .validation import validate as run_validate
+    from kg_service.rdf.formats import TURTLE
+    from kg_service.validation.core import load_files
+    from kg_service.validation.core import validate as run_validate
 
     settings = Settings.load()
     missing = [p for p in [*files, *([shapes] if shapes else [])] if not p.exists()]
@@ -197,11 +197,12 @@ def query(
     format: Annotated[QueryFormat, typer.Option(help="Output format.")] = QueryFormat.table,
 ) -> None:
     """Run a SPARQL query against the built store and print the result."""
-    from .build import needs_build
-    from .engine import OxigraphEngine, run_to_bytes
-    from .policy import check_query
-    from .store import QueryRequest
-    from .tables import render_table
+    from kg_service.build.layout import needs_build
+    from kg_service.query.contract import QueryRequest
+    from kg_service.query.engines import run_to_bytes
+    from kg_service.query.engines.oxigraph import OxigraphEngine
+    from kg_service.query.policy import check_query
+    from kg_service.tables import render_table
 
     path = Path(query_or_file)
     text = (

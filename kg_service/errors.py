@@ -19,7 +19,7 @@
     ├── ResourceExhausted (503)      the query needed more memory than a worker may use
     └── BuildError (500)             the build pipeline failed (CLI only)
 
-The HTTP layer maps any ``KGError`` to its status in one handler (``kg_service.app``);
+The HTTP layer maps any ``KGError`` to its status in one handler (``kg_service.web.app``);
 anything else is a bug and is logged as a 500.
 """
 

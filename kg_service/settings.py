@@ -55,7 +55,7 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     union_default_graph: bool = True
     base_url: str | None = None
-    #: internal: the run folder the supervisor made (kg_service.rundir), for its children
+    #: internal: the run folder the supervisor made (kg_service.process.rundir), for its children
     run_dir: str | None = None
 
     @property

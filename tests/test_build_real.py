@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg_service.build import build
-from kg_service.namespaces import BKG, GRAPH, ID, INFERRED_GRAPH
+from kg_service.rdf.namespaces import BKG, GRAPH, ID, INFERRED_GRAPH
 
 ORG = "http://www.w3.org/ns/org#"
 DCT = "http://purl.org/dc/terms/"

@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 from test_attacks import MemoryWatch
 
 from kg_service.errors import NotAcceptable
-from kg_service.formats import GRAPH_FORMATS, HTML
-from kg_service.negotiation import choose
+from kg_service.rdf.formats import GRAPH_FORMATS, HTML
+from kg_service.rdf.negotiation import choose
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg_service.namespaces import BKG, ID, ONTOLOGY_IRI
+from kg_service.rdf.namespaces import BKG, ID, ONTOLOGY_IRI
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL_FACTS = ROOT.parent / "shared" / "reference" / "external-facts.md"

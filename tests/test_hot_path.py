@@ -11,11 +11,12 @@ import pytest
 from conftest import serving
 
 from kg_service.errors import Overloaded
-from kg_service.formats import RESULT_FORMATS
-from kg_service.observability import query_hash
-from kg_service.runner import Admission, ResultCache
-from kg_service.store import QueryRequest
-from kg_service.workers import _HEADER, _Frames
+from kg_service.process.workers import _HEADER, _Frames
+from kg_service.query.cache import ResultCache
+from kg_service.query.contract import QueryRequest
+from kg_service.query.runner import Admission
+from kg_service.rdf.formats import RESULT_FORMATS
+from kg_service.web.observability import query_hash
 
 JSON = "application/sparql-results+json"
 TOKEN = "hot-path-token"

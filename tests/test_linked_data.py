@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from kg_service.namespaces import BKG, ID
+from kg_service.rdf.namespaces import BKG, ID
 
 pytestmark = pytest.mark.e2e
 

@@ -3,8 +3,8 @@
 import pytest
 
 from kg_service.errors import BadRequest, NotAcceptable
-from kg_service.formats import GRAPH_FORMATS, RESULT_FORMATS
-from kg_service.negotiation import choose, parse_accept
+from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg_service.rdf.negotiation import choose, parse_accept
 
 
 def name(accept, offers=RESULT_FORMATS, override=None):

@@ -23,17 +23,17 @@ from fastapi.routing import iter_route_contexts
 from hypothesis import HealthCheck, settings
 from starlette.routing import Mount
 
-from kg_service.app import create_app
-from kg_service.formats import (
+from kg_service.rdf.formats import (
     GRAPH_FORMATS,
     HTML,
     RDF_INPUT_FORMATS,
     RESULT_FORMATS,
     by_media_type,
 )
-from kg_service.openapi import ERROR_BODY, dump_names
 from kg_service.settings import Settings
-from kg_service.sparql import DIRECT, UPDATE_DIRECT
+from kg_service.web.app import create_app
+from kg_service.web.openapi import ERROR_BODY, dump_names
+from kg_service.web.routes.sparql import DIRECT, UPDATE_DIRECT
 
 TOKEN = "openapi-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

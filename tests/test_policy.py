@@ -3,7 +3,7 @@
 import pytest
 
 from kg_service.errors import RefusedOperation
-from kg_service.policy import MAX_DEPTH, check_query, check_update, scan
+from kg_service.query.policy import MAX_DEPTH, check_query, check_update, scan
 from kg_service.settings import Settings
 
 OPEN = Settings.load({})

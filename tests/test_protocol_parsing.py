@@ -3,7 +3,7 @@
 import pytest
 
 from kg_service.errors import BadRequest, UnsupportedMediaType
-from kg_service.sparql import parse_query_request
+from kg_service.web.routes.sparql import parse_query_request
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -19,7 +19,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from kg_service.build import DUMP_FORMATS, dump_path
+from kg_service.build.layout import DUMP_FORMATS, dump_path
 
 pytestmark = pytest.mark.e2e
 

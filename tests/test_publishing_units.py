@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from starlette.requests import Request
 
-from kg_service.build import DUMP_INDEX, write_dump_index
-from kg_service.dumps import etag_matches, load_dumps, not_modified
-from kg_service.publishing import sitemap_xml
+from kg_service.build.layout import DUMP_INDEX
+from kg_service.build.pipeline import write_dump_index
+from kg_service.publish.dumps import etag_matches, load_dumps, not_modified
+from kg_service.publish.void import namespace_of
 from kg_service.settings import Settings
-from kg_service.void import namespace_of
+from kg_service.web.routes.publishing import sitemap_xml
 
 WHEN = datetime(2026, 11, 24, 7, 10, 52, tzinfo=UTC)
 

@@ -19,8 +19,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg_service.engine import OxigraphEngine, run_to_bytes
-from kg_service.store import QueryRequest
+from kg_service.query.contract import QueryRequest
+from kg_service.query.engines import run_to_bytes
+from kg_service.query.engines.oxigraph import OxigraphEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "queries"

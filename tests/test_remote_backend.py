@@ -27,8 +27,8 @@ from conftest import Server, free_port, start_server, stop_server
 
 from kg_service.backends.remote import RemoteStore, remote_accept, remote_urls
 from kg_service.errors import BackendUnavailable, QuerySyntaxError, QueryTimeout
+from kg_service.query.contract import QueryRequest
 from kg_service.settings import Settings
-from kg_service.store import QueryRequest
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from pyshacl.entrypoints import meta_validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from kg_service.validation import Validation, load_files, validate
+from kg_service.validation.core import Validation, load_files, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"

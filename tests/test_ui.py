@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 from starlette.requests import Request
 
-from kg_service import ui
-from kg_service.namespaces import PREFIXES
+from kg_service.rdf.namespaces import PREFIXES
 from kg_service.settings import Settings
+from kg_service.web.routes import ui
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from kg_service import ui
+from kg_service.web.routes import ui
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,9 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import _toPythonMapping
 
 from kg_service.errors import BadRequest, RDFSyntaxError, RefusedOperation, UnsupportedMediaType
-from kg_service.formats import JSONLD, NQUADS, RDFXML, TRIG, TURTLE
-from kg_service.rdfio import check_xml_entities, read_graph, serialize_graph
-from kg_service.validation import (
+from kg_service.rdf.formats import JSONLD, NQUADS, RDFXML, TRIG, TURTLE
+from kg_service.rdf.io import check_xml_entities, read_graph, serialize_graph
+from kg_service.validation.core import (
     Defaults,
     Document,
     Job,
@@ -23,7 +23,7 @@ from kg_service.validation import (
     short_text,
     validate,
 )
-from kg_service.validation_http import group_by_focus, input_kind, parse_options
+from kg_service.web.routes.validation import group_by_focus, input_kind, parse_options
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 EX = "http://example.org/"

@@ -10,8 +10,8 @@ Where the data lives:
 The supervisor prepares both before it starts the HTTP processes (:func:`prepare`), and the
 writer when writes are on (:func:`start_writer`). Each HTTP process then opens the store
 read-only (without writes) or the snapshot of the last committed write, and runs its queries
-in its own thread pool (:mod:`kg_service.runner`); it moves to a newer snapshot before the first
-query that follows a write, whichever process sent it.
+in its own thread pool (:mod:`kg_service.query.runner`); it moves to a newer snapshot before
+the first query that follows a write, whichever process sent it.
 """
 
 from __future__ import annotations
@@ -27,21 +27,21 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..build import dump_path
-from ..engine import open_engine
-from ..errors import BuildError, KGError
-from ..formats import NQUADS
-from ..lifecycle import retire
-from ..rundir import RunDir
-from ..runner import MemoryGuard, QueryRunner, stop_oldest
-from ..settings import Settings
-from ..store import QueryRequest, QueryResult, select
-from ..union import FILL_UNION, UNION
-from ..writer import WriterClient, run_writer
+from kg_service.build.layout import dump_path
+from kg_service.errors import BuildError, KGError
+from kg_service.process.lifecycle import retire
+from kg_service.process.rundir import RunDir
+from kg_service.process.writer import WriterClient, run_writer
+from kg_service.query.contract import QueryRequest, QueryResult, select
+from kg_service.query.engines import open_engine
+from kg_service.query.runner import MemoryGuard, QueryRunner, stop_oldest
+from kg_service.query.union import FILL_UNION, UNION
+from kg_service.rdf.formats import NQUADS
+from kg_service.settings import Settings
 
 __all__ = ["LocalStore", "Prepared", "adopt_store", "prepare", "start_writer"]
 
-log = logging.getLogger("kg_service.store")
+log = logging.getLogger("kg_service.query.contract")
 
 #: Quads in the stored default graph and in every named graph (the union graph is not one).
 _COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from ..errors import (
+from kg_service.errors import (
     BackendUnavailable,
     BadRequest,
     BuildError,
@@ -32,12 +32,26 @@ from ..errors import (
     Overloaded,
     QueryTimeout,
 )
-from ..formats import CSV, GRAPH_FORMATS, NQUADS, NTRIPLES, RESULT_FORMATS, Format, by_media_type
-from ..negotiation import choose
-from ..policy import scan
-from ..settings import Settings
-from ..store import QueryRequest, QueryResult, negotiate_for, single, syntax_error
-from ..union import plain_graph_write
+from kg_service.query.contract import (
+    QueryRequest,
+    QueryResult,
+    negotiate_for,
+    single,
+    syntax_error,
+)
+from kg_service.query.policy import scan
+from kg_service.query.union import plain_graph_write
+from kg_service.rdf.formats import (
+    CSV,
+    GRAPH_FORMATS,
+    NQUADS,
+    NTRIPLES,
+    RESULT_FORMATS,
+    Format,
+    by_media_type,
+)
+from kg_service.rdf.negotiation import choose
+from kg_service.settings import Settings
 
 __all__ = ["Pushed", "RemoteStore", "push", "remote_urls"]
 
@@ -412,7 +426,7 @@ def push(settings: Settings, dump_path: Path | None = None) -> Pushed:
 
     The remote's default graph is replaced only when the dump has default-graph triples.
     """
-    from ..build import dump_path as build_dump
+    from kg_service.build.layout import dump_path as build_dump
 
     query_url, _, store_url = remote_urls(settings)
     if store_url is None:

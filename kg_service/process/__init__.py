@@ -1,0 +1,1 @@
+"""Processes and what they share: the run folder, the writer, retirement, workers."""

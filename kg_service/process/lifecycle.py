@@ -1,0 +1,48 @@
+"""How an HTTP process retires: the hook :mod:`kg_service.web.serving` installs in each one.
+
+A process that holds a runaway query (or is past its memory cap) cannot stop that query, so it
+stops itself, gently: it tells the supervisor, which starts a replacement at once; it closes its
+listening socket (new connections go to its siblings); its keep-alive connections are closed
+after their current response (``Connection: close``); it finishes its other requests and
+exits. Outside a supervisor (an app made in a test), retiring only logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+__all__ = ["install", "retire", "retiring"]
+
+log = logging.getLogger("kg_service.process.lifecycle")
+
+_hook: Callable[[str], None] | None = None
+_reason: str | None = None
+
+
+def install(hook: Callable[[str], None]) -> None:
+    """Set what :func:`retire` does in this process (once, by the serving code)."""
+    global _hook
+    _hook = hook
+
+
+def retire(reason: str) -> None:
+    """Retire this process (once; later calls do nothing)."""
+    global _reason
+    if _reason is not None:
+        return
+    _reason = reason
+    log.warning("retiring this HTTP process (pid %s): %s", _pid(), reason)
+    if _hook is not None:
+        _hook(reason)
+
+
+def retiring() -> bool:
+    """True once this process has begun to retire."""
+    return _reason is not None
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()

@@ -1,0 +1,1 @@
+"""What the service publishes about itself: dumps, VoID, DCAT-AP, service description."""

@@ -1,0 +1,1 @@
+"""The query layer: the contract every store implements, policy, engines, runner."""

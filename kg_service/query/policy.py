@@ -1,0 +1,176 @@
+"""What a client may ask: a cheap lexical scan of SPARQL text before any engine sees it.
+
+The scan skips comments, strings and IRIs the way the SPARQL lexer does, and reports the
+keywords used, the IRIs after ``FROM``/``USING``/``LOAD``/``SERVICE``, and the deepest
+nesting of ``{`` and ``(``. :func:`check_query` and :func:`check_update` turn that into
+refusals with a clear message: ``SERVICE`` (unless allow-listed), ``LOAD`` (unless allowed),
+``file:`` IRIs, and nesting deep enough to overflow the parser's stack (a known way to
+crash pyoxigraph: ~3,000 nested groups).
+
+>>> scan('SELECT * { ?s ?p "SERVICE" } # SERVICE').keywords & {"SERVICE"}
+set()
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg_service.errors import RefusedOperation
+from kg_service.query.lexer import join, operations, span
+from kg_service.settings import Settings
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_TERMS",
+    "Scan",
+    "check_query",
+    "check_update",
+    "scan",
+    "without_silent_loads",
+]
+
+#: Deeper nesting than this is refused before parsing (pyoxigraph's parser overflows ~3,000).
+MAX_DEPTH = 256
+#: More operators and group keywords than this are refused (thousands overflow the stack).
+MAX_TERMS = 1000
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               | '\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+               | "(?:[^"\\\n]|\\.)*"
+               | '(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]*)
+    | (?P<open>[{(\[])
+    | (?P<close>[})\]])
+    | (?P<op>\|\||&&|[|!+])
+    | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;]*)?   # keyword or prefixed name
+             | [A-Za-z0-9_\-.]*:[^\s{}()<>,;]*)              # empty or numeric prefix
+    """,
+    re.VERBOSE,
+)
+_GROUP_KEYWORDS = {"UNION", "MINUS", "FILTER", "BIND", "OPTIONAL", "VALUES", "GRAPH", "SERVICE"}
+_IRI_KEYWORDS = {"FROM", "NAMED", "USING", "LOAD", "SERVICE", "WITH", "INTO", "SILENT"}
+
+
+@dataclass
+class Scan:
+    """What the lexical scan found."""
+
+    keywords: set[str] = field(default_factory=set)
+    iris_after: dict[str, list[str]] = field(default_factory=dict)
+    max_depth: int = 0
+    terms: int = 0  # operators and group-forming keywords: a measure of parser recursion
+
+
+def scan(text: str) -> Scan:
+    """Scan SPARQL text (query or update) without parsing it: one regular expression pass."""
+    result, depth, last_kw = Scan(), 0, ""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "comment":
+            continue
+        if kind == "iri":
+            if last_kw:
+                result.iris_after.setdefault(last_kw, []).append(match.group()[1:-1])
+            continue
+        if kind == "open":
+            depth += 1
+            result.max_depth = max(result.max_depth, depth)
+        elif kind == "close":
+            depth -= 1
+        elif kind == "op":
+            result.terms += 1
+        elif kind == "word" and ":" not in match.group():
+            word = match.group().upper()
+            result.keywords.add(word)
+            result.terms += word in _GROUP_KEYWORDS
+            last_kw = word if word in _IRI_KEYWORDS else ""
+            continue
+        last_kw = ""
+    return result
+
+
+def _check_common(found: Scan, settings: Settings) -> None:
+    if found.max_depth > MAX_DEPTH:
+        raise RefusedOperation(
+            f"The request nests groups or expressions {found.max_depth} levels deep; "
+            f"the limit is {MAX_DEPTH}."
+        )
+    if found.terms > MAX_TERMS:
+        raise RefusedOperation(
+            f"The request has {found.terms} operators and group patterns; the limit is {MAX_TERMS}."
+        )
+    if "SERVICE" in found.keywords:
+        endpoints = found.iris_after.get("SERVICE", [])
+        allowed = set(settings.service_allowlist)
+        if not endpoints or not allowed or any(e not in allowed for e in endpoints):
+            raise RefusedOperation(
+                "Federated queries (SERVICE) are disabled on this endpoint"
+                + (f"; allowed endpoints: {', '.join(sorted(allowed))}." if allowed else ".")
+            )
+    for keyword, iris in found.iris_after.items():
+        if keyword != "SERVICE" and any(_local_scheme(iri) for iri in iris):
+            raise RefusedOperation(
+                f"{keyword} <file:…> is refused: this service never reads local files."
+            )
+
+
+def _local_scheme(iri: str) -> bool:
+    return iri.strip().lower().startswith(("file:", "jar:", "data:"))
+
+
+def check_query(text: str, settings: Settings) -> Scan:
+    """Refuse what a query may not do here; return the scan for callers that need it."""
+    found = scan(text)
+    _check_common(found, settings)
+    return found
+
+
+def check_update(text: str, settings: Settings) -> Scan:
+    """Refuse what an update may not do here (``LOAD`` unless ``allow_load`` or ``SILENT``)."""
+    found = scan(text)
+    _check_common(found, settings)
+    if "LOAD" in found.keywords and not settings.allow_load:
+        if not _loads_all_silent(text):  # LOAD SILENT is dropped: a success that loads nothing
+            raise RefusedOperation(
+                "LOAD is disabled on this endpoint: send the data in the request."
+            )
+    elif "LOAD" in found.keywords:
+        sources = found.iris_after.get("LOAD", []) + found.iris_after.get("SILENT", [])
+        if any(not s.lower().startswith(("http://", "https://")) for s in sources):
+            raise RefusedOperation("LOAD accepts only http(s) IRIs.")
+    return found
+
+
+def _is_silent_load(body: list) -> bool:
+    return len(body) > 1 and body[0].keyword == "LOAD" and body[1].keyword == "SILENT"
+
+
+def _loads_all_silent(text: str) -> bool:
+    return all(_is_silent_load(op.body) for op in operations(text) if op.keyword == "LOAD")
+
+
+def without_silent_loads(text: str, settings: Settings) -> str:
+    """The update without its ``LOAD SILENT`` operations when ``LOAD`` is off.
+
+    SPARQL 1.1 Update: with ``SILENT`` a failed ``LOAD`` is a success that loads nothing, and
+    a refused one is a failed one. The prologues (``PREFIX``, ``BASE``) stay for what follows.
+    """
+    if settings.allow_load or "LOAD" not in text.upper():
+        return text
+    ops = operations(text)
+    if not any(_is_silent_load(op.body) for op in ops):
+        return text
+    return join(
+        [
+            (
+                span(text, op.prologue) or None,
+                None if _is_silent_load(op.body) else span(text, op.body) or None,
+            )
+            for op in ops
+        ]
+    )

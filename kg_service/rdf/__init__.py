@@ -1,0 +1,1 @@
+"""RDF itself: namespaces, media types and serialisers, content negotiation, parsing."""

@@ -1,0 +1,1 @@
+"""The HTTP service: the app, the supervisor, observability, pages and routes."""

@@ -1,0 +1,145 @@
+"""The FastAPI application: ``create_app(settings, store=None)``.
+
+The lifespan opens the store (unless one is given) and closes it; routers are mounted here;
+every :class:`~kg_service.errors.KGError` is turned into its HTTP status in one handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from kg_service import __version__
+from kg_service.backends import open_store
+from kg_service.errors import KGError
+from kg_service.query.contract import Store
+from kg_service.settings import Settings
+from kg_service.web import observability, openapi, pages
+from kg_service.web.derived import DerivedCache
+from kg_service.web.pages import render
+from kg_service.web.query_path import QueryPath
+from kg_service.web.routes import (
+    graph_store,
+    linked_data,
+    ontology_docs,
+    publishing,
+    sparql,
+    ui,
+)
+from kg_service.web.routes import (
+    validation as validation_http,
+)
+from kg_service.web.routes.sparql import wants_html
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("kg_service")
+
+
+#: Cross-origin requests: any origin, no credentials (one set of options, for the app's CORS
+#: middleware and for the /sparql hot path).
+CORS = {
+    "allow_origins": ["*"],
+    "allow_credentials": False,
+    "allow_methods": ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE"],
+    "allow_headers": ["*"],
+    "expose_headers": ["*"],
+}
+
+
+class KnowledgeGraphApp(FastAPI):
+    """FastAPI, with SPARQL queries answered before it (see ``query_path``)."""
+
+    _queries: QueryPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            await super().__call__(scope, receive, send)
+            return
+        if self._queries is None:  # what is not a query goes on to FastAPI, as any request
+            self._queries = QueryPath(super().__call__, on_error=_kg_error, cors=CORS)
+        if self.middleware_stack is None:  # it makes the access log the hot path shares
+            self.middleware_stack = self.build_middleware_stack()
+        scope["app"] = self
+        await self._queries(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The service, configured by ``settings``, serving ``store`` (opened from settings if None)."""
+    settings = settings or Settings.load()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = store or open_store(settings)
+        await app.state.store.start()
+        app.state.derived = DerivedCache(app.state.store)
+        app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
+        app.state.validator = await validation_http.open_validator(settings)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            await validation_http.close_validator(app.state.validator)
+            await app.state.store.close()
+
+    app = KnowledgeGraphApp(
+        title="benelux-kg",
+        version=__version__,
+        summary="A knowledge graph of Benelux cooperation: SPARQL, linked data, SHACL.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    app.state.metrics = observability.Metrics()
+    observability.configure_logging()
+    app.add_middleware(observability.AccessLog, metrics=app.state.metrics)
+    app.add_middleware(CORSMiddleware, **CORS)
+    app.add_exception_handler(KGError, _kg_error)
+    app.include_router(observability.router)
+    app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+    app.include_router(ontology_docs.router)
+    app.include_router(linked_data.router)
+    app.include_router(pages.router)
+    app.include_router(publishing.router)
+    app.include_router(ui.router)
+    app.include_router(validation_http.router)
+    app.mount("/static", pages.static_files(), name="static")
+    app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
+    openapi.install(app)
+    return app
+
+
+async def healthz(request: Request) -> Response:
+    """200 once the store is open."""
+    if not request.app.state.ready:
+        return PlainTextResponse("starting\n", status_code=503)
+    return PlainTextResponse("ok\n")
+
+
+async def _kg_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KGError)
+    if exc.status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    accept = request.headers.get("accept", "")
+    headers = {**exc.headers}
+    if wants_html(accept):
+        page = render(
+            request, "error.html", status=exc.status, title=exc.title, message=exc.message
+        )
+        page.status_code = exc.status
+        page.headers.update(headers)
+        return page
+    if "application/json" in accept and "html" not in accept:
+        body = {"error": exc.title, "status": exc.status, "message": exc.message}
+        return JSONResponse(body, status_code=exc.status, headers=headers)
+    return PlainTextResponse(f"{exc.title}: {exc.message}\n", exc.status, headers=headers)

@@ -1,0 +1,310 @@
+"""For harvesters: dumps, VoID, the DCAT-AP catalogue, robots.txt and the sitemap.
+
+Routes (all ``GET`` and ``HEAD``):
+
+- ``/download`` lists the dumps (JSON; a page for browsers); ``/download/{name}`` serves one of
+  the files the build wrote, with ``ETag`` (its SHA-256), ``Last-Modified``, ``Content-Length``
+  and ``304`` on a conditional request. ``.gz`` files are served as ``application/gzip`` files
+  to save (``Content-Disposition: attachment``), never with ``Content-Encoding``, so what a
+  client stores is byte for byte the file whose size and checksum the catalogue states.
+- ``/.well-known/void``: the VoID description (Turtle, N-Triples, JSON-LD, RDF/XML).
+- ``/catalog``: the DCAT-AP 3 catalogue (the same formats; a page for browsers).
+- ``/robots.txt`` and ``/sitemap.xml`` (every HTML page, resource pages included).
+
+Absolute URLs are built from ``settings.base_url`` when set, else from the request.
+Statistics and the sitemap's resource list are computed once per process, through the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+from rdflib import Graph
+
+from kg_service.errors import NotFound
+from kg_service.publish.catalog import Coverage, Links, coverage, describe_catalog, html_context
+from kg_service.publish.dumps import (
+    Dump,
+    DumpIndex,
+    load_dumps,
+    not_modified,
+    not_modified_response,
+    validators,
+)
+from kg_service.publish.void import VoidStatistics, describe_void, void_statistics
+from kg_service.query.contract import Store, select
+from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, Format
+from kg_service.rdf.namespaces import BASE
+from kg_service.rdf.negotiation import choose
+from kg_service.web.i18n import choose_language
+from kg_service.web.pages import render
+from kg_service.web.routes.linked_data import local_path
+
+__all__ = ["links_for", "router", "sitemap_xml"]
+
+router = APIRouter()
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: HTML pages that are not resources of the graph.
+SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
+RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
+  FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
+}} ORDER BY ?s"""
+
+_WORDS = {
+    "downloads_intro": {
+        "fr": "Le graphe complet, tel que construit et publié : chaque fichier avec sa taille "
+        "et son empreinte SHA-256. Les fichiers .gz sont compressés avec gzip. Ces fichiers "
+        "décrivent la version publiée ; les écritures faites depuis par le point SPARQL n'y "
+        "figurent pas (interrogez /sparql pour l'état actuel).",
+        "nl": "De volledige graaf zoals gebouwd en gepubliceerd: elk bestand met zijn grootte "
+        "en SHA-256-vingerafdruk. De .gz-bestanden zijn met gzip gecomprimeerd. Deze bestanden "
+        "beschrijven de gepubliceerde versie; wat sindsdien via het SPARQL-eindpunt is "
+        "geschreven, staat er niet in (bevraag /sparql voor de huidige stand).",
+        "en": "The whole graph as built and published: each file with its size and SHA-256 "
+        "digest. The .gz files are gzip-compressed. These files are the published release; "
+        "writes made since through the SPARQL endpoint are not in them (query /sparql for "
+        "the current state).",
+    },
+    "file": {"fr": "Fichier", "nl": "Bestand", "en": "File"},
+    "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
+    "size": {"fr": "Taille (octets)", "nl": "Grootte (bytes)", "en": "Size (bytes)"},
+    "graphs": {"fr": "Graphes nommés", "nl": "Benoemde grafen", "en": "Named graphs"},
+    "yes": {"fr": "oui", "nl": "ja", "en": "yes"},
+    "no": {"fr": "non (fusionnés)", "nl": "nee (samengevoegd)", "en": "no (merged)"},
+    "publisher": {"fr": "Éditeur", "nl": "Uitgever", "en": "Publisher"},
+    "license": {"fr": "Licence", "nl": "Licentie", "en": "Licence"},
+    "themes": {"fr": "Thèmes", "nl": "Thema's", "en": "Themes"},
+    "spatial": {"fr": "Couverture spatiale", "nl": "Ruimtelijke dekking", "en": "Spatial coverage"},
+    "temporal": {
+        "fr": "Couverture temporelle",
+        "nl": "Temporele dekking",
+        "en": "Temporal coverage",
+    },
+    "modified": {"fr": "Modifié le", "nl": "Gewijzigd op", "en": "Modified"},
+    "distributions": {"fr": "Distributions", "nl": "Distributies", "en": "Distributions"},
+    "service": {"fr": "Service de données", "nl": "Datadienst", "en": "Data service"},
+    "metadata": {"fr": "Métadonnées", "nl": "Metadata", "en": "Metadata"},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The page words of this module in ``lang``."""
+    return {key: texts.get(lang, texts["en"]) for key, texts in _WORDS.items()}
+
+
+def links_for(request: Request) -> Links:
+    """Absolute URLs for this deployment: ``settings.base_url``, else the request's base URL."""
+    configured = request.app.state.settings.base_url
+    return Links((configured or str(request.base_url)).rstrip("/"))
+
+
+async def _cached(request: Request, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+    """A value derived from the store, recomputed after every committed update."""
+    return await request.app.state.derived.get(key, compute)
+
+
+async def dump_index(request: Request, refresh: bool = False) -> DumpIndex:
+    """The dumps of the build folder (sizes and digests read once per process: an update
+    changes the store, never the published release)."""
+    settings, derived = request.app.state.settings, request.app.state.derived
+    if refresh:
+        derived.forget("dumps")
+    compute = lambda: asyncio.to_thread(load_dumps, settings)  # noqa: E731
+    return await derived.get("dumps", compute, follows_store=False)
+
+
+async def _statistics(request: Request) -> VoidStatistics:
+    store: Store = request.app.state.store
+    return await _cached(request, "void", lambda: void_statistics(store))
+
+
+async def _coverage(request: Request) -> Coverage:
+    store: Store = request.app.state.store
+    return await _cached(request, "coverage", lambda: coverage(store))
+
+
+def _respond(
+    request: Request,
+    body: bytes,
+    content_type: str,
+    modified: datetime | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A whole response with an ETag of its bytes; ``304`` when the client has it already."""
+    cache = validators(f'"{hashlib.sha256(body).hexdigest()[:32]}"', modified)
+    cache.update(headers or {})
+    if not_modified(request, cache["ETag"], modified):
+        return not_modified_response(cache)
+    return Response(body, headers={"Content-Type": content_type, **cache})
+
+
+def _serialize(graph: Graph, fmt: Format) -> bytes:
+    extra = {"auto_compact": True} if fmt.name == "jsonld" else {}
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8", **extra)
+
+
+def _rdf(request: Request, graph: Graph, fmt: Format, modified: datetime | None) -> Response:
+    return _respond(request, _serialize(graph, fmt), fmt.content_type, modified, {"Vary": "Accept"})
+
+
+@router.api_route("/download", methods=["GET", "HEAD"])
+async def downloads(request: Request) -> Response:
+    """The list of dumps: JSON for machines, a page for people."""
+    fmt = choose(request.headers.get("accept"), (JSON, HTML))
+    index, links = await dump_index(request), links_for(request)
+    if fmt is HTML:
+        page = render(
+            request,
+            "downloads.html",
+            dumps=list(index.dumps.values()),
+            modified=index.modified_date,
+            links=links,
+            w=words(choose_language(request)),
+        )
+        page.headers["Vary"] = "Accept, Accept-Language, Cookie"
+        return page
+    body = json.dumps(_listing(index, links), indent=2).encode() + b"\n"
+    return _respond(request, body, fmt.content_type, index.modified, {"Vary": "Accept"})
+
+
+def _listing(index: DumpIndex, links: Links) -> dict[str, Any]:
+    return {
+        "modified": index.modified.isoformat().replace("+00:00", "Z") if index.modified else None,
+        "catalog": links.catalog,
+        "void": links.void,
+        "dumps": [
+            {
+                "name": d.name,
+                "url": links.download(d.name),
+                "format": d.format.name,
+                "media_type": d.format.media_type,
+                "content_type": d.media_type,
+                "gzip": d.gz,
+                "named_graphs": d.named_graphs,
+                "bytes": d.size,
+                "sha256": d.sha256,
+            }
+            for d in index.dumps.values()
+        ],
+    }
+
+
+@router.api_route("/download/{name}", methods=["GET", "HEAD"])
+async def download(request: Request, name: str) -> Response:
+    """One dump file, by its exact name (anything else, ``..`` included, is a 404)."""
+    index = await dump_index(request)
+    dump = index.dumps.get(name)
+    if dump is None:
+        raise NotFound(f"No dump is called {name[:80]!r}; see /download for the list.")
+    stat = await asyncio.to_thread(_stat, dump)
+    if stat is None or stat.st_size != dump.size:  # rebuilt since this process read it
+        index = await dump_index(request, refresh=True)
+        dump = index.dumps.get(name)
+        stat = await asyncio.to_thread(_stat, dump) if dump else None
+        if dump is None or stat is None:
+            raise NotFound(f"The dump {name!r} is not available right now.")
+    return _file_response(request, dump, index, stat)
+
+
+def _stat(dump: Dump) -> os.stat_result | None:
+    try:
+        return dump.path.stat()
+    except OSError:
+        return None
+
+
+def _file_response(
+    request: Request, dump: Dump, index: DumpIndex, stat: os.stat_result
+) -> Response:
+    headers = validators(dump.etag, index.modified)
+    if not_modified(request, dump.etag, index.modified):
+        return not_modified_response(headers)
+    headers["Repr-Digest"] = dump.digest_header
+    return FileResponse(
+        dump.path,
+        media_type=dump.content_type,
+        filename=dump.name,
+        headers=headers,
+        stat_result=stat,
+    )
+
+
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+async def void(request: Request) -> Response:
+    """The VoID description of the dataset."""
+    fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
+    index, stats = await dump_index(request), await _statistics(request)
+    graph = describe_void(links_for(request), stats, index)
+    return _rdf(request, graph, fmt, index.modified)
+
+
+@router.api_route("/catalog", methods=["GET", "HEAD"])
+async def catalog(request: Request) -> Response:
+    """The DCAT-AP 3 catalogue: RDF for harvesters, a page for people."""
+    offers = (*GRAPH_FORMATS, HTML)
+    fmt = choose(request.headers.get("accept"), offers, request.query_params.get("format"))
+    index, period, links = await dump_index(request), await _coverage(request), links_for(request)
+    if fmt is HTML:
+        lang = choose_language(request)
+        context = html_context(links, index, period)
+        return render(request, "catalog.html", formats=GRAPH_FORMATS, w=words(lang), **context)
+    return _rdf(request, describe_catalog(links, index, period), fmt, index.modified)
+
+
+ROBOTS = "User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
+
+
+@router.api_route("/robots.txt", methods=["GET", "HEAD"])
+async def robots(request: Request) -> Response:
+    """Every crawler is welcome; the sitemap lists the pages."""
+    body = ROBOTS.format(sitemap=links_for(request).base + "/sitemap.xml").encode()
+    return _respond(request, body, "text/plain; charset=utf-8")
+
+
+async def _resource_paths(request: Request) -> list[str]:
+    store: Store = request.app.state.store
+
+    async def compute() -> list[str]:
+        rows = await select(store, RESOURCES)
+        paths = (local_path(r["s"]["value"]) for r in rows)
+        return [p for p in paths if p and _is_page(p)]
+
+    return await _cached(request, "resources", compute)
+
+
+def _is_page(path: str) -> bool:
+    """``/id/…`` resources, and ``/def/{Term}`` (one segment) ontology terms."""
+    if path.startswith("/id/"):
+        return len(path) > len("/id/")
+    term = path[len("/def/") :]
+    return bool(term) and "/" not in term
+
+
+def sitemap_xml(base: str, paths: list[str], lastmod: str | None) -> bytes:
+    """A sitemap (sitemaps.org 0.9) of ``base`` + each path."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    for path in paths:
+        loc = escape(base + quote(path, safe="/:@!$&'()*+,;=-._~%"))
+        lines.append(f"  <url><loc>{loc}</loc>{stamp}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@router.api_route("/sitemap.xml", methods=["GET", "HEAD"])
+async def sitemap(request: Request) -> Response:
+    """Every HTML page: the site's pages and the page of every resource and ontology term."""
+    index, paths = await dump_index(request), await _resource_paths(request)
+    body = sitemap_xml(links_for(request).base, [*SITE_PAGES, *paths], index.modified_date)
+    return _respond(request, body, "application/xml; charset=utf-8", index.modified)

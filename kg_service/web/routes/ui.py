@@ -1,0 +1,508 @@
+"""For people: the landing page ``/``, the YASGUI query editor and a plain-HTML query page.
+
+- ``/`` says what the graph holds (counted with SPARQL at request time), where to go next, and
+  offers entry points; labels and descriptions come from the graph in the reader's language.
+- The editor is the page a browser gets from ``GET /sparql`` (see :func:`query_page`): YASGUI
+  (``@zazuko/yasgui`` from npm, installed by ``make setup`` into ``node_modules/``, never
+  committed) served from our own origin at ``/static/yasgui/…``, pointed at ``/sparql``, with
+  every ``queries/*.rq`` as a named tab and the graph's prefixes declared. Nothing is fetched
+  from another host: the prefix autocompleter reads ``/static/yasgui/prefixes.json`` and the
+  vocabulary autocompleters (which would ask a remote service) are switched off.
+- Progressive enhancement: without JavaScript, or before ``npm ci`` has run, the same page is a
+  plain form whose answer ``/query?query=…`` is an HTML table rendered by the server.
+
+>>> parse_example("01-x", "# title: Who?\\n# description: One\\n#   two.\\nSELECT * {}").description
+'One two.'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+
+from kg_service.errors import BadRequest, NotFound
+from kg_service.publish.service_description import dataset_sizes
+from kg_service.query.contract import QueryRequest, Store, select
+from kg_service.query.policy import check_query
+from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
+from kg_service.settings import Settings
+from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.pages import render
+
+__all__ = [
+    "Example",
+    "default_query",
+    "load_examples",
+    "parse_example",
+    "query_page",
+    "router",
+    "yasgui_dir",
+]
+
+router = APIRouter()
+
+YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
+#: The files of the YASGUI build we serve, and their media types (nothing else is reachable).
+YASGUI_FILES = {
+    "yasgui.min.js": "text/javascript; charset=utf-8",
+    "yasgui.min.css": "text/css; charset=utf-8",
+    "yasgui.min.js.map": "application/json",
+}
+#: The largest result the HTML query page reads; past it the page offers the downloads.
+PAGE_BYTES = 4 * 1024 * 1024
+#: The most rows the HTML query page shows.
+PAGE_ROWS = 1000
+#: What the HTML query page asks the store for: JSON results, or Turtle for graphs.
+PAGE_ACCEPT = "application/sparql-results+json, text/turtle"
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DESCRIPTIONS = (
+    "http://purl.org/dc/terms/description",
+    "http://www.w3.org/2004/02/skos/core#definition",
+)
+
+#: What the landing page counts: classes of the ontology (their labels come from the graph).
+COUNTED_CLASSES = (
+    "Institution",
+    "Agreement",
+    "Theme",
+    "Action",
+    "ActionPlan",
+    "WorkingGroup",
+    "PoliceCooperationObjective",
+    "Partnership",
+    "Initiative",
+    "Milestone",
+    "DocumentSection",
+    "ExternalSource",
+)
+#: Where a newcomer may start reading the graph (shown only if the graph describes them).
+ENTRY_POINTS = (
+    "organisation/benelux-union",
+    "institution/benelux-parliament",
+    "agreement/benelux-union-treaty-2008",
+    "action-plan/senningen-3",
+    "programme/multiannual-plan-2021-2024",
+    "scheme/benelux-themes",
+)
+
+
+# --- the example queries ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    """One curated query of ``queries/``: its file stem, ``# title:``, ``# description:``, text."""
+
+    id: str
+    title: str
+    description: str
+    query: str
+
+
+def parse_example(stem: str, text: str) -> Example:
+    """The example in ``text``: header comments ``# title:`` and ``# description:`` (which may
+    go on over indented ``#   …`` lines) name it; the whole text, comments included, is the
+    query."""
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:]
+        key, colon, value = body.strip().partition(":")
+        if colon and key in ("title", "description") and not body.startswith("  "):
+            current = fields.setdefault(key, [])
+            current.append(value.strip())
+        elif current is not None and body.strip():
+            current.append(body.strip())
+    title = " ".join(fields.get("title", [])) or stem
+    return Example(stem, title, " ".join(fields.get("description", [])), text)
+
+
+def load_examples(queries_dir: Path) -> list[Example]:
+    """Every ``*.rq`` of ``queries_dir`` in file-name order, read now (they may change)."""
+    if not queries_dir.is_dir():
+        return []
+    return [
+        parse_example(path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted(queries_dir.glob("*.rq"))
+    ]
+
+
+@functools.cache
+def _examples_in(queries_dir: Path) -> tuple[Example, ...]:
+    """The example queries, read once per process (not on every page)."""
+    return tuple(load_examples(queries_dir))
+
+
+def _examples(request: Request) -> list[Example]:
+    settings: Settings = request.app.state.settings
+    return list(_examples_in(settings.project_dir / "queries"))
+
+
+# --- the YASGUI editor -------------------------------------------------------------------
+
+
+def prefix_block() -> str:
+    """``PREFIX`` lines for every prefix of the graph."""
+    width = max(len(p) for p in PREFIXES) + 1
+    return "\n".join(f"PREFIX {p + ':':<{width}} <{iri}>" for p, iri in PREFIXES.items())
+
+
+def default_query(lang: str) -> str:
+    """The query a new tab starts with: the prefixes, then the institutions in ``lang``."""
+    return (
+        f"{prefix_block()}\n\n"
+        "SELECT ?institution ?label WHERE {\n"
+        "  ?institution a bkg:Institution ;\n"
+        "    rdfs:label ?label .\n"
+        f'  FILTER (lang(?label) = "{lang}")\n'
+        "}\nORDER BY ?label\n"
+    )
+
+
+def yasgui_dir(settings: Settings) -> Path:
+    """Where ``npm ci`` puts the YASGUI build (it may not exist)."""
+    return settings.project_dir / YASGUI_BUILD
+
+
+def _yasgui_assets(settings: Settings) -> dict[str, str] | None:
+    """The URLs of YASGUI's script and stylesheet, or ``None`` when it is not installed."""
+    build = yasgui_dir(settings)
+    if not all((build / name).is_file() for name in ("yasgui.min.js", "yasgui.min.css")):
+        return None
+    version = _yasgui_version(build.parent / "package.json")
+    return {
+        "js": f"/static/yasgui/yasgui.min.js?v={version}",
+        "css": f"/static/yasgui/yasgui.min.css?v={version}",
+        "version": version,
+    }
+
+
+def _yasgui_version(package_json: Path) -> str:
+    try:
+        return str(json.loads(package_json.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return "0"
+
+
+def query_page_context(request: Request) -> dict:
+    """What the editor page shows: examples, prefixes, the endpoint, YASGUI if installed."""
+    settings: Settings = request.app.state.settings
+    lang = choose_language(request)
+    examples = _examples(request)
+    assets = _yasgui_assets(settings)
+    digest = hashlib.sha256("\0".join(e.query for e in examples).encode()).hexdigest()[:12]
+    config = {
+        "endpoint": "/sparql",
+        "base": BASE,
+        "prefixes": PREFIXES,
+        "prefixesUrl": "/static/yasgui/prefixes.json",
+        "defaultQuery": default_query(lang),
+        # a new set of examples gets fresh tabs; the reader's own tabs persist otherwise
+        "persistenceId": f"benelux-kg-{digest}",
+        "examples": [{"id": e.id, "title": e.title, "query": e.query} for e in examples],
+    }
+    return {
+        "examples": examples,
+        "yasgui": assets,
+        "endpoint": _site(request) + "/sparql",
+        "union": settings.union_default_graph,
+        "default_query": default_query(lang),
+        "config": config,
+    }
+
+
+def _site(request: Request) -> str:
+    """This deployment's address: ``settings.base_url``, else the request's (no final ``/``)."""
+    return (request.app.state.settings.base_url or str(request.base_url)).rstrip("/")
+
+
+def query_page(request: Request, template: str = "query.html") -> Response:
+    """The editor page (what a browser gets from ``GET /sparql``)."""
+    return render(request, template, **query_page_context(request))
+
+
+@router.api_route("/static/yasgui/prefixes.json", methods=["GET", "HEAD"])
+async def yasgui_prefixes() -> Response:
+    """The graph's prefixes for YASQE's prefix autocompleter (prefix.cc's JSON shape)."""
+    return JSONResponse(PREFIXES, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.api_route("/static/yasgui/{name}", methods=["GET", "HEAD"])
+async def yasgui_asset(request: Request, name: str) -> Response:
+    """A file of the YASGUI build in ``node_modules/`` (installed by ``make setup``)."""
+    if name not in YASGUI_FILES:
+        raise NotFound(f"/static/yasgui/{name} is not a file of the YASGUI build.")
+    path = yasgui_dir(request.app.state.settings) / name
+    if not path.is_file():
+        raise NotFound(
+            "The YASGUI editor is not installed: run 'make setup' (npm ci) in the checkout."
+        )
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(path, media_type=YASGUI_FILES[name], headers=headers)
+
+
+# --- the plain-HTML query page ----------------------------------------------------------
+
+
+@router.get("/query")
+async def query_results(request: Request) -> Response:
+    """Run ``?query=`` (or the example ``?example=``) and show the result as an HTML page."""
+    text, example = _requested_query(request)
+    if text is None:
+        return RedirectResponse("/sparql", status_code=303)
+    context: dict = {"query": text, "example": example, "error": None, "result": None}
+    status = 200
+    try:
+        context["result"] = await _run(request, text)
+    except BadRequest as exc:
+        context["error"], status = exc.message, exc.status
+    result = context["result"]
+    context.update(_links(text, result["kind"] if result else None))
+    return render(request, "query_results.html", status=status, **context)
+
+
+def _requested_query(request: Request) -> tuple[str | None, Example | None]:
+    params = request.query_params
+    if len(params.getlist("query")) > 1:
+        raise BadRequest("Give exactly one 'query' parameter.")
+    name = params.get("example")
+    if name is not None:
+        found = [e for e in _examples(request) if e.id == name]
+        if not found:
+            raise NotFound(f"There is no example query {name!r} in queries/.")
+        return found[0].query, found[0]
+    text = params.get("query")
+    return (text if text and text.strip() else None), None
+
+
+async def _run(request: Request, text: str) -> dict:
+    """The result of ``text``, ready for the page: rows, a boolean or Turtle."""
+    settings: Settings = request.app.state.settings
+    check_query(text, settings)
+    req = QueryRequest(text, accept=PAGE_ACCEPT, base_iri=_site(request) + "/sparql")
+    result = await request.app.state.store.query(req)
+    try:
+        data = await _read_capped(result.body, PAGE_BYTES)
+    finally:
+        await result.close()
+    if data is None:
+        return {"kind": result.kind, "too_large": True}
+    if result.kind == "graph":
+        return {"kind": "graph", "text": data.decode("utf-8")}
+    doc = json.loads(data)
+    if "boolean" in doc:
+        return {"kind": "boolean", "value": bool(doc["boolean"])}
+    return _solutions(doc)
+
+
+async def _read_capped(body, limit: int) -> bytes | None:  # type: ignore[no-untyped-def]
+    """All of ``body``, or ``None`` as soon as it passes ``limit`` bytes."""
+    chunks, size = [], 0
+    async for chunk in body:
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _solutions(doc: dict) -> dict:
+    names = doc["head"].get("vars", [])
+    bindings = doc["results"]["bindings"]
+    rows = [[_cell(b.get(v)) for v in names] for b in bindings[:PAGE_ROWS]]
+    return {"kind": "solutions", "vars": names, "rows": rows, "count": len(bindings)}
+
+
+def _cell(term: dict | None) -> dict | None:
+    """One term of a result row, for the page."""
+    if term is None:
+        return None
+    value = term["value"]
+    if term["type"] == "uri":
+        return {"text": shorten(value), "href": _local_path(value) or value, "iri": value}
+    if term["type"] == "bnode":
+        return {"text": "_:" + value}
+    datatype = term.get("datatype")
+    return {"text": value, "lang": term.get("xml:lang"), "datatype": datatype and shorten(datatype)}
+
+
+def shorten(iri: str) -> str:
+    """``prefix:local`` for an IRI in one of the graph's namespaces (for reading, as YASR shows
+    them: the local part may hold a ``/``), else the IRI."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if not best:
+        return iri
+    local = iri[len(PREFIXES[best]) :]
+    return f"{best}:{local}" if local else iri
+
+
+def _local_path(iri: str) -> str | None:
+    return (
+        "/" + iri[len(BASE) :] if iri.startswith(BASE + "id/") or iri.startswith(str(BKG)) else None
+    )
+
+
+FORMAT_NAMES = {
+    "json": "JSON",
+    "xml": "XML",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF/XML",
+}
+
+
+def _links(text: str, kind: str | None) -> dict:
+    """The editor link of a query, and links to its result in every format of its kind."""
+    formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS if kind else ()
+    downloads = [
+        (
+            FORMAT_NAMES.get(f.name, f.name),
+            "/sparql?" + urlencode({"query": text, "format": f.name}),
+        )
+        for f in formats
+    ]
+    editor = "/sparql#" + urlencode({"query": text}, quote_via=quote)
+    return {"downloads": downloads, "editor": editor}
+
+
+# --- the landing page -------------------------------------------------------------------
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+async def landing(request: Request) -> Response:
+    """What the graph is and holds, where to go from here, in the reader's language."""
+    lang = choose_language(request)
+    store: Store = request.app.state.store
+    derived = request.app.state.derived
+    sizes, counts, entries, sources = await asyncio.gather(
+        derived.get("dataset-sizes", lambda: dataset_sizes(store)),
+        _class_counts(store, lang),
+        _described(store, [str(ID[p]) for p in ENTRY_POINTS], lang),
+        _sources(store, lang),
+    )
+    inferred = sum(n for g, n in sizes.named.items() if g.endswith("/graph/inferred"))
+    context = {
+        "triples": number(sizes.default, lang),
+        "inferred": number(inferred, lang),
+        "graphs": len(sizes.named),
+        "counts": counts,
+        "entries": entries,
+        "sources": sources,
+        "examples": _examples(request)[:6],
+    }
+    return render(request, "index.html", **context)
+
+
+def number(n: int, lang: str) -> str:
+    """``n`` with the thousands separator of ``lang`` (2,889 · 2.889 · 2\u202f889)."""
+    grouped = f"{n:,}"
+    return grouped.replace(",", {"fr": "\u202f", "nl": "."}.get(lang, ","))
+
+
+class _Text(str):
+    """A literal that remembers its language tag (what :func:`pick_literal` looks at)."""
+
+    language: str | None
+
+    def __new__(cls, term: dict) -> _Text:
+        obj = super().__new__(cls, term["value"])
+        obj.language = term.get("xml:lang")
+        return obj
+
+
+async def _class_counts(store: Store, lang: str) -> list[dict]:
+    """Each counted class with its label and number of instances (asserted or inferred)."""
+    values = " ".join(f"<{BKG[name]}>" for name in COUNTED_CLASSES)
+    rows = await select(
+        store,
+        f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  VALUES ?class {{ {values} }}
+  OPTIONAL {{ GRAPH ?g {{ ?s a ?class }} }}
+}} GROUP BY ?class""",
+    )
+    numbers = {r["class"]["value"]: int(r["n"]["value"]) for r in rows}
+    labels = await _labels(store, list(numbers))
+    return [
+        {
+            "iri": str(BKG[name]),
+            "href": f"/def/{name}",
+            "label": _capitalised(pick_literal(labels.get(str(BKG[name]), []), lang) or name),
+            "count": numbers.get(str(BKG[name]), 0),
+        }
+        for name in COUNTED_CLASSES
+    ]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+async def _labels(store: Store, iris: list[str]) -> dict[str, list[_Text]]:
+    if not iris:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in iris)
+    rows = await select(
+        store,
+        f"""SELECT DISTINCT ?x ?l WHERE {{
+  VALUES ?x {{ {values} }} GRAPH ?g {{ ?x <{RDFS_LABEL}> ?l }}
+}}""",
+    )
+    out: dict[str, list[_Text]] = {}
+    for row in rows:
+        out.setdefault(row["x"]["value"], []).append(_Text(row["l"]))
+    return out
+
+
+async def _described(store: Store, iris: list[str], lang: str) -> list[dict]:
+    """Resources with their label and description in ``lang``, in the order given."""
+    if not iris:
+        return []
+    values = " ".join(f"<{iri}>" for iri in iris)
+    props = " ".join(f"<{p}>" for p in DESCRIPTIONS)
+    rows = await select(
+        store,
+        f"""SELECT DISTINCT ?x ?d WHERE {{
+  VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} GRAPH ?g {{ ?x ?p ?d }}
+}}""",
+    )
+    descriptions: dict[str, list[_Text]] = {}
+    for row in rows:
+        descriptions.setdefault(row["x"]["value"], []).append(_Text(row["d"]))
+    labels = await _labels(store, iris)
+    return [
+        {
+            "iri": iri,
+            "href": _local_path(iri) or iri,
+            "label": pick_literal(labels[iri], lang),
+            "description": pick_literal(descriptions.get(iri, []), lang),
+        }
+        for iri in iris
+        if iri in labels
+    ]
+
+
+async def _sources(store: Store, lang: str) -> list[dict]:
+    """The source documents the graph was made from."""
+    rows = await select(
+        store,
+        f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d a <{BKG.SourceDocument}> }} }} ORDER BY ?d",
+    )
+    return await _described(store, [r["d"]["value"] for r in rows], lang)

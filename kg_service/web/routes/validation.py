@@ -1,0 +1,539 @@
+"""SHACL validation over HTTP: ``POST /validate``, the ``GET /validate`` page, ``GET /shapes``.
+
+``POST /validate`` takes, by ``Content-Type``:
+
+* an RDF document (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML; named graphs are merged),
+  validated against our shapes;
+* ``multipart/form-data``: ``data`` file part(s) and/or a pasted ``text`` field (format from
+  ``data_format``, else the part's type, its file name, or a guess), and optionally ``shapes``
+  file part(s) or a ``shapes_text`` field instead of our shapes;
+* ``application/json``: pySHACL's HTTP server request ``{"data_graph", "data_graph_format",
+  "shapes_graph", "shapes_graph_format", "ontology_graph", "ontology_graph_format", …}``.
+
+Options are query parameters (form fields and pySHACL's JSON keys are read too; the query wins):
+``inference=none|rdfs|owlrl``, ``ontology=true`` (our ontology as pySHACL's ontology graph),
+``abort_on_first``, ``allow_warnings``. The answer (200 whether or not the data conforms) is
+chosen by ``Accept`` or ``?format=``: the report as Turtle (default), JSON-LD, RDF/XML or
+N-Triples; ``application/json`` ``{"conforms", "results", "report"}``; or an HTML page.
+
+The HTTP process only checks the request (415, 406, 400 options, 413 over
+``validation_max_bytes``) and unpacks it into bytes; parsing and validation run in a
+:class:`~kg_service.workers.WorkerPool` of their own, killed at ``validation_timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from kg_service.errors import (
+    BadRequest,
+    NotFound,
+    QueryTimeout,
+    RefusedOperation,
+    UnsupportedMediaType,
+)
+from kg_service.process.workers import WorkerPool
+from kg_service.rdf.formats import (
+    GRAPH_FORMATS,
+    HTML,
+    JSON,
+    JSONLD,
+    NTRIPLES,
+    RDF_INPUT_FORMATS,
+    RDFXML,
+    TURTLE,
+    Format,
+    by_media_type,
+)
+from kg_service.rdf.io import serialize_graph
+from kg_service.rdf.negotiation import choose
+from kg_service.settings import Settings
+from kg_service.validation.core import (
+    DISPLAY_PREFIXES,
+    INFERENCE_MODES,
+    REPORT_PREFIXES,
+    Defaults,
+    Document,
+    Job,
+    Options,
+    Outcome,
+    format_for_path,
+    input_format,
+    load_files,
+    short_text,
+)
+from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.pages import render
+from kg_service.web.routes.linked_data import local_path
+from kg_service.web.routes.sparql import endpoint_url, read_body
+
+__all__ = ["Validator", "close_validator", "open_validator", "router"]
+
+log = logging.getLogger("kg_service.validation.core")
+router = APIRouter()
+
+#: The JSON answer ``{"conforms", "results", "report"}`` (not an RDF format).
+OUTPUTS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, JSON, HTML)
+SHAPES_OUTPUTS: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)
+JSON_REQUEST = "application/json"
+MULTIPART = "multipart/form-data"
+#: Part types that say nothing about the format (browsers send these for any file).
+GENERIC_PART_TYPES = ("", "application/octet-stream", "text/plain")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+# --- the service object, opened and closed by the app's lifespan ---------------------------
+
+
+@dataclass
+class Validator:
+    """One HTTP process's validation service: its worker pool and our shapes, read once."""
+
+    pool: WorkerPool
+    defaults: Defaults
+    timeout: float
+    shapes: Graph
+    serialized: dict[str, bytes]
+    warming: asyncio.Task | None = field(default=None, repr=False)
+
+
+async def open_validator(settings: Settings) -> Validator:
+    """Read our shapes, start the worker pool, and load the shapes into each worker."""
+    defaults = Defaults(
+        shapes=str(settings.project_dir / "shapes"),
+        ontology=str(settings.project_dir / "ontology"),
+    )
+    shapes = await asyncio.to_thread(load_files, [Path(defaults.shapes)])
+    serialized = await asyncio.to_thread(_serialize_all, shapes)
+    pool = WorkerPool(
+        settings.worker_memory_mb,
+        max(settings.validation_workers, 1),
+        settings.max_concurrent,
+        settings.validation_timeout,
+    )
+    await pool.start()
+    validator = Validator(pool, defaults, settings.validation_timeout, shapes, serialized)
+    validator.warming = asyncio.create_task(_warm(validator))
+    return validator
+
+
+def _serialize_all(shapes: Graph) -> dict[str, bytes]:
+    return {fmt.name: serialize_graph(shapes, fmt, _SHAPES_PREFIXES) for fmt in GRAPH_FORMATS}
+
+
+_SHAPES_PREFIXES = {**REPORT_PREFIXES, **DISPLAY_PREFIXES}
+
+
+async def _warm(validator: Validator) -> None:
+    """Each worker imports pySHACL and parses our shapes and ontology before any request."""
+    calls = [
+        validator.pool.call("kg_service.validation.core:warm", validator.defaults)
+        for _ in range(validator.pool.size)
+    ]
+    for failure in await asyncio.gather(*calls, return_exceptions=True):
+        if isinstance(failure, BaseException):
+            log.warning("validation worker warm-up failed: %s", failure)
+
+
+async def close_validator(validator: Validator) -> None:
+    if validator.warming is not None:
+        validator.warming.cancel()
+    await validator.pool.close()
+
+
+# --- POST /validate ------------------------------------------------------------------------
+
+
+@router.post("/validate")
+async def validate_data(request: Request) -> Response:
+    """Validate the data sent (against our shapes, or the shapes sent); 200 either way."""
+    settings: Settings = request.app.state.settings
+    validator: Validator = request.app.state.validator
+    kind = input_kind(request.headers.get("content-type", ""))
+    output = choose(request.headers.get("accept"), OUTPUTS, request.query_params.get("format"))
+    body = await read_body(request, settings.validation_max_bytes)
+    job = await build_job(request, kind, body, output, validator.defaults)
+    outcome = await run(validator, job)
+    if output is HTML:
+        return _report_page(request, outcome)
+    return Response(outcome.body, headers={"Content-Type": output.content_type, "Vary": "Accept"})
+
+
+def input_kind(content_type: str) -> str | Format:
+    """``json``, ``multipart``, or the RDF format of a raw body; 415 for anything else."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == JSON_REQUEST:
+        return "json"
+    if media == MULTIPART:
+        return "multipart"
+    fmt = by_media_type(media, RDF_INPUT_FORMATS) if media else None
+    if fmt is None:
+        accepted = ", ".join([*(f.media_type for f in RDF_INPUT_FORMATS), MULTIPART, JSON_REQUEST])
+        said = f"{media!r} is not" if media else "A Content-Type is"
+        raise UnsupportedMediaType(f"{said} accepted for validation; send one of: {accepted}.")
+    return fmt
+
+
+async def build_job(
+    request: Request, kind: str | Format, body: bytes, output: Format, defaults: Defaults
+) -> Job:
+    """The request as a :class:`Job`: documents as bytes, options checked."""
+    base = endpoint_url(request)
+    if kind == "json":
+        data, shapes, ontology, fields = _json_parts(body, base)
+    elif kind == "multipart":
+        data, shapes, ontology, fields = await _form_parts(request, body, base)
+    else:
+        assert isinstance(kind, Format)
+        data, shapes, ontology, fields = [Document(body, kind.name, base)], [], [], {}
+    options, our_ontology = parse_options({**fields, **request.query_params})
+    return Job(
+        data=tuple(data),
+        defaults=defaults,
+        shapes=tuple(shapes) or None,
+        ontology=tuple(ontology),
+        our_ontology=our_ontology,
+        options=options,
+        output=output.name,
+        lang=choose_language(request),
+    )
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on", ""), ("false", "0", "no", "off")
+
+
+def parse_options(params: Mapping[str, str]) -> tuple[Options, bool]:
+    """The validation options and whether to add our ontology; 400 for a bad value.
+
+    >>> parse_options({"inference": "rdfs", "ontology": "true"})[0].inference
+    'rdfs'
+    """
+    inference = (params.get("inference") or "none").strip().lower()
+    if inference not in INFERENCE_MODES:
+        raise BadRequest(f"inference must be one of {', '.join(INFERENCE_MODES)}.")
+    options = Options(
+        inference=inference,
+        abort_on_first=_flag(params, "abort_on_first"),
+        allow_warnings=_flag(params, "allow_warnings"),
+    )
+    return options, _flag(params, "ontology")
+
+
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    value = params.get(name)
+    if value is None:
+        return False
+    value = value.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise BadRequest(f"{name} must be true or false, not {value[:20]!r}.")
+
+
+def _json_parts(body: bytes, base: str) -> tuple[list, list, list, dict]:
+    """pySHACL's JSON request → documents and option fields."""
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise BadRequest(f"The JSON request does not parse: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("data_graph"), str):
+        raise BadRequest('The JSON request needs a "data_graph" string (the data as RDF text).')
+    for refused in ("do_owl_imports", "js"):
+        if doc.get(refused):
+            raise RefusedOperation(f'"{refused}" is not available here: nothing is fetched or run.')
+    data = [_json_document(doc, "data_graph", base)]
+    shapes = [_json_document(doc, "shapes_graph", base)] if doc.get("shapes_graph") else []
+    ontology = [_json_document(doc, "ontology_graph", base)] if doc.get("ontology_graph") else []
+    fields = {k: _option_text(doc[k]) for k in _OPTION_KEYS if doc.get(k) is not None}
+    return data, shapes, ontology, fields
+
+
+_OPTION_KEYS = ("inference", "abort_on_first", "allow_warnings", "ontology")
+
+
+def _json_document(doc: dict, key: str, base: str) -> Document:
+    text = doc[key]
+    if not isinstance(text, str):
+        raise BadRequest(f'"{key}" must be a string of RDF text.')
+    data = text.encode("utf-8")
+    declared = doc.get(f"{key}_format")
+    if declared is not None and not isinstance(declared, str):
+        raise BadRequest(f'"{key}_format" must be a string.')
+    return Document(data, input_format(declared, data).name, base)
+
+
+def _option_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+async def _form_parts(request: Request, body: bytes, base: str) -> tuple[list, list, list, dict]:
+    """A multipart form → documents (``data``/``text``, ``shapes``/``shapes_text``) and fields."""
+    form = await _parse_form(request, body)
+    declared = _text_field(form, "data_format")
+    data = await _documents(form, "data", "text", declared, base)
+    if not data:
+        raise BadRequest("No data: send a 'data' file part or a 'text' field with RDF in it.")
+    shapes_format = _text_field(form, "shapes_format")
+    shapes = await _documents(form, "shapes", "shapes_text", shapes_format, base)
+    fields = {k: v for k in _OPTION_KEYS if (v := _text_field(form, k)) is not None}
+    return data, shapes, [], fields
+
+
+async def _parse_form(request: Request, body: bytes) -> FormData:
+    limit = request.app.state.settings.validation_max_bytes
+    parser = MultiPartParser(
+        request.headers, _once(body), max_files=32, max_fields=32, max_part_size=limit
+    )
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise BadRequest(f"The multipart form does not parse: {exc.message}") from None
+
+
+async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body
+
+
+def _text_field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+async def _documents(
+    form: FormData, file_field: str, text_field: str, declared: str | None, base: str
+) -> list[Document]:
+    documents = []
+    for part in form.getlist(file_field):
+        raw = await part.read() if isinstance(part, UploadFile) else part.encode("utf-8")
+        if raw.strip():
+            fmt = _part_format(part, declared, raw)
+            documents.append(Document(raw, fmt.name, base))
+    text = _text_field(form, text_field)
+    if text is not None:
+        raw = text.encode("utf-8")
+        documents.append(Document(raw, input_format(declared, raw).name, base))
+    return documents
+
+
+def _part_format(part: UploadFile | str, declared: str | None, raw: bytes) -> Format:
+    """The format a form gives (unless ``auto``), else the part's type, its file name, a guess."""
+    if declared and declared.strip().lower() != "auto":
+        return input_format(declared)
+    media = (part.content_type or "") if isinstance(part, UploadFile) else ""
+    media = media.split(";", 1)[0].strip().lower()
+    if media not in GENERIC_PART_TYPES:
+        fmt = by_media_type(media, RDF_INPUT_FORMATS)
+        if fmt is None:
+            raise UnsupportedMediaType(f"The file part's type {media!r} is not an RDF format.")
+        return fmt
+    name = part.filename if isinstance(part, UploadFile) else None
+    if name and Path(name).suffix.lower().lstrip(".") in _EXTENSIONS:
+        return format_for_path(Path(name))
+    return input_format("auto", raw)
+
+
+_EXTENSIONS = {e for f in RDF_INPUT_FORMATS for e in (f.extension, *f.aliases)} | {"json", "owl"}
+
+
+async def run(validator: Validator, job: Job) -> Outcome:
+    """Run ``job`` in a validation worker; stopped (and the worker replaced) at the deadline."""
+    try:
+        return await validator.pool.call("kg_service.validation.core:run_job", job)
+    except QueryTimeout:
+        raise QueryTimeout(
+            f"The validation ran past the limit of {validator.timeout:g} s and was stopped; "
+            "send less data or validate it in parts."
+        ) from None
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+_UI: dict[str, dict[str, str]] = {
+    "title": {"fr": "Valider des données", "nl": "Gegevens valideren", "en": "Validate data"},
+    "intro": {
+        "fr": "Collez ou envoyez des données RDF ; elles sont validées avec les formes SHACL "
+        "de benelux-kg (ou les vôtres).",
+        "nl": "Plak of upload RDF-gegevens; ze worden gevalideerd met de SHACL-vormen van "
+        "benelux-kg (of uw eigen vormen).",
+        "en": "Paste or upload RDF data; it is validated against benelux-kg's SHACL shapes "
+        "(or your own).",
+    },
+    "data": {"fr": "Données", "nl": "Gegevens", "en": "Data"},
+    "paste": {"fr": "Coller des données", "nl": "Gegevens plakken", "en": "Paste data"},
+    "upload": {
+        "fr": "ou envoyer des fichiers",
+        "nl": "of bestanden uploaden",
+        "en": "or upload files",
+    },
+    "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
+    "auto": {"fr": "détecter", "nl": "herkennen", "en": "detect"},
+    "shapes": {"fr": "Formes SHACL", "nl": "SHACL-vormen", "en": "SHACL shapes"},
+    "our_shapes": {
+        "fr": "Laisser vide pour utiliser nos formes",
+        "nl": "Leeg laten om onze vormen te gebruiken",
+        "en": "Leave empty to use our shapes",
+    },
+    "options": {"fr": "Options", "nl": "Opties", "en": "Options"},
+    "inference": {"fr": "Inférence", "nl": "Inferentie", "en": "Inference"},
+    "ontology": {
+        "fr": "Ajouter notre ontologie (sous-classes, …)",
+        "nl": "Onze ontologie toevoegen (subklassen, …)",
+        "en": "Add our ontology (subclasses, …)",
+    },
+    "allow_warnings": {
+        "fr": "Les avertissements ne rendent pas les données non conformes",
+        "nl": "Waarschuwingen maken de gegevens niet non-conform",
+        "en": "Warnings do not make the data non-conforming",
+    },
+    "abort_on_first": {
+        "fr": "S'arrêter au premier problème",
+        "nl": "Stoppen bij het eerste probleem",
+        "en": "Stop at the first problem",
+    },
+    "submit": {"fr": "Valider", "nl": "Valideren", "en": "Validate"},
+    "report": {"fr": "Rapport de validation", "nl": "Validatierapport", "en": "Validation report"},
+    "conforms": {
+        "fr": "Les données sont conformes.",
+        "nl": "De gegevens zijn conform.",
+        "en": "The data conforms.",
+    },
+    "not_conforms": {
+        "fr": "Les données ne sont pas conformes.",
+        "nl": "De gegevens zijn niet conform.",
+        "en": "The data does not conform.",
+    },
+    "results": {"fr": "résultats", "nl": "resultaten", "en": "results"},
+    "path": {"fr": "Chemin", "nl": "Pad", "en": "Path"},
+    "value": {"fr": "Valeur", "nl": "Waarde", "en": "Value"},
+    "shape": {"fr": "Forme", "nl": "Vorm", "en": "Shape"},
+    "turtle": {
+        "fr": "Le rapport en Turtle",
+        "nl": "Het rapport in Turtle",
+        "en": "The report in Turtle",
+    },
+    "again": {
+        "fr": "Valider d'autres données",
+        "nl": "Andere gegevens valideren",
+        "en": "Validate other data",
+    },
+    "shapes_title": {"fr": "Nos formes SHACL", "nl": "Onze SHACL-vormen", "en": "Our SHACL shapes"},
+    "target": {"fr": "Cible", "nl": "Doel", "en": "Target"},
+    "label": {"fr": "Libellé", "nl": "Label", "en": "Label"},
+    "download": {"fr": "Télécharger", "nl": "Downloaden", "en": "Download"},
+    "Violation": {"fr": "Violation", "nl": "Overtreding", "en": "Violation"},
+    "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
+    "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
+}
+
+
+def ui_words(lang: str) -> dict[str, str]:
+    return {key: words.get(lang) or words["en"] for key, words in _UI.items()}
+
+
+def _page(request: Request, name: str, **context: Any) -> Response:
+    lang = choose_language(request)
+    return render(request, name, ui=ui_words(lang), short=short_text, **context)
+
+
+@router.api_route("/validate", methods=["GET", "HEAD"])
+async def validate_form(request: Request) -> Response:
+    """The form: paste or upload data, choose shapes and options."""
+    formats = list(RDF_INPUT_FORMATS)
+    return _page(request, "validate_form.html", formats=formats, modes=INFERENCE_MODES)
+
+
+def _report_page(request: Request, outcome: Outcome) -> Response:
+    return _page(
+        request,
+        "validate_report.html",
+        conforms=outcome.conforms,
+        counts=outcome.counts or {},
+        total=len(outcome.results or []),
+        groups=group_by_focus(outcome.results or []),
+        report=outcome.body.decode("utf-8"),
+    )
+
+
+def group_by_focus(records: list[dict]) -> list[dict]:
+    """Results grouped by focus node (records come sorted by focus node)."""
+    groups: list[dict] = []
+    for record in records:
+        if not groups or groups[-1]["focus"] != record["focus_node"]:
+            focus = record["focus_node"]
+            href = local_path(focus) if focus and not focus.startswith(('"', "_:")) else None
+            groups.append({"focus": focus, "href": href, "results": []})
+        groups[-1]["results"].append(record)
+    return groups
+
+
+# --- GET /shapes ---------------------------------------------------------------------------
+
+
+@router.api_route("/shapes", methods=["GET", "HEAD"])
+async def shapes(request: Request) -> Response:
+    """Our shapes: Turtle, N-Triples, JSON-LD, RDF/XML, or a page, by ``Accept``/``?format=``."""
+    fmt = choose(request.headers.get("accept"), SHAPES_OUTPUTS, request.query_params.get("format"))
+    return _shapes_response(request, fmt)
+
+
+@router.api_route("/shapes.{extension}", methods=["GET", "HEAD"])
+async def shapes_file(request: Request, extension: str) -> Response:
+    """Our shapes in the format an extension names (``/shapes.ttl``, ``.nt``, ``.jsonld``, …)."""
+    for fmt in SHAPES_OUTPUTS:
+        if extension == fmt.extension:
+            return _shapes_response(request, fmt)
+    raise NotFound(f"No shapes file /shapes.{extension[:20]}; try /shapes.ttl.")
+
+
+def _shapes_response(request: Request, fmt: Format) -> Response:
+    validator: Validator = request.app.state.validator
+    links = ", ".join(
+        f'</shapes.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in SHAPES_OUTPUTS
+    )
+    headers = {"Vary": "Accept", "Link": links, "Content-Location": f"/shapes.{fmt.extension}"}
+    if fmt is HTML:
+        lang = choose_language(request)
+        response = _page(
+            request,
+            "validate_shapes.html",
+            shapes=node_shapes(validator.shapes, lang),
+            formats=GRAPH_FORMATS,
+        )
+        response.headers.update({**headers, "Vary": "Accept, Accept-Language, Cookie"})
+        return response
+    body = b"" if request.method == "HEAD" else validator.serialized[fmt.name]
+    return Response(body, headers={"Content-Type": fmt.content_type, **headers})
+
+
+def node_shapes(graph: Graph, lang: str) -> list[dict]:
+    """Our named node shapes, for the page: label, targets, number of property shapes."""
+    rows = []
+    for shape in sorted(set(graph.subjects(RDF.type, SH.NodeShape)), key=str):
+        if not isinstance(shape, URIRef):
+            continue
+        targets = [short_text(str(t)) for t in graph.objects(shape, SH.targetClass)]
+        if not targets and graph.value(shape, SH.target) is not None:
+            targets = ["SPARQL"]
+        targets += [
+            f"{short_text(str(p))} (subjects)" for p in graph.objects(shape, SH.targetSubjectsOf)
+        ]
+        rows.append(
+            {
+                "iri": str(shape),
+                "name": short_text(str(shape)),
+                "label": pick_literal(list(graph.objects(shape, RDFS.label)), lang) or "",
+                "targets": targets,
+                "properties": len(list(graph.objects(shape, SH.property))),
+            }
+        )
+    return rows

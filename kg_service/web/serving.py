@@ -1,0 +1,215 @@
+"""Running the HTTP server: a supervisor, its HTTP processes, and the writer.
+
+``serve`` runs a supervisor that prepares the store and the run folder
+(:mod:`kg_service.process.rundir`), starts the writer when writes are on
+(:mod:`kg_service.process.writer`), then ``--workers`` HTTP
+processes (default ``max(2, CPUs)``), each a uvicorn server on a socket of its own bound with
+``SO_REUSEPORT``: Linux spreads new connections across them by a hash of the client's address
+and port (as nginx's ``reuseport``; uvicorn's own shared socket let one process take a whole
+burst). The supervisor binds the address first, without listening, so a port in use fails at
+once with a clear message and nobody else can take the port while the children start.
+
+A process retires (:mod:`kg_service.process.lifecycle`) when it holds a query it cannot stop: it
+tells the supervisor through its pipe, and the supervisor starts its replacement at once, so the
+port never has fewer than ``--workers`` processes accepting. A process that dies is replaced
+too, and so is the writer. Every child dies with the supervisor (``PR_SET_PDEATHSIG``), even
+on SIGKILL; the run folder of a killed supervisor is removed by the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import uvicorn
+
+from kg_service.settings import Settings
+
+__all__ = ["serve"]
+
+log = logging.getLogger("kg_service.web.serving")
+
+APP = "kg_service.web.app:create_app"
+
+
+def _config(settings: Settings) -> dict[str, Any]:
+    return {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": False,  # kg_service.web.observability writes one JSON line per request
+        "timeout_graceful_shutdown": int(settings.query_timeout) + 5,
+    }
+
+
+def serve(settings: Settings) -> None:
+    """Serve the app until SIGTERM or SIGINT (the environment carries the settings)."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise SystemExit("serve needs SO_REUSEPORT (Linux, BSD, macOS)")
+    with _reserved(settings) as family:
+        _Supervisor(settings, family).run()
+
+
+@contextlib.contextmanager
+def _reserved(settings: Settings):  # type: ignore[no-untyped-def]
+    """Bind the address (not listening: it gets no connections) for as long as we serve."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = _bound(family, settings.host, settings.port)
+    try:
+        yield family
+    finally:
+        sock.close()
+
+
+def _bound(family: socket.AddressFamily, host: str, port: int) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def _child(settings: Settings, family: socket.AddressFamily, pipe: Connection) -> None:
+    """One HTTP process: its own socket in the port's group, one uvicorn server on it."""
+    from kg_service.process import lifecycle
+    from kg_service.process.workers import die_with_parent
+
+    die_with_parent()
+    sock = _bound(family, settings.host, settings.port)
+    server = uvicorn.Server(uvicorn.Config(APP, **_config(settings)))
+
+    def retire(reason: str) -> None:
+        with contextlib.suppress(OSError):
+            pipe.send(("retiring", reason))
+        server.should_exit = True  # stop accepting; finish the requests in flight; exit
+
+    lifecycle.install(retire)
+    server.run(sockets=[sock])
+    # A runaway query may still hold a thread of the pool: leave without waiting for it.
+    logging.shutdown()
+    os._exit(0)
+
+
+@dataclass
+class _Child:
+    process: Any
+    pipe: Connection
+    started: float
+    retiring: bool = False
+
+
+class _Supervisor:
+    """Starts the processes, replaces one that retires or dies, stops them all on a signal."""
+
+    def __init__(self, settings: Settings, family: socket.AddressFamily) -> None:
+        self.settings, self.family = settings, family
+        self.context = mp.get_context("spawn")
+        self.children: list[_Child] = []
+        self.prepared: Any = None
+        self.writer: Any = None
+        self.stopping = False
+
+    def run(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._stop)
+        try:
+            self._prepare()
+            self.children = [self._start() for _ in range(max(self.settings.workers, 1))]
+            while not self.stopping:
+                self._watch()
+        finally:
+            self._stop_all()
+
+    def _prepare(self) -> None:
+        if self.settings.backend == "remote":
+            return
+        from kg_service.backends.local import prepare, start_writer
+
+        self.prepared = prepare(self.settings)
+        self.settings = self.settings.with_(run_dir=str(self.prepared.run.path))
+        os.environ.update(self.settings.to_environ())  # the apps read their settings there
+        if self.settings.writes_enabled:
+            self.writer = start_writer(self.settings, self.prepared)
+
+    def _start(self) -> _Child:
+        ours, theirs = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=_child, args=(self.settings, self.family, theirs), name="benelux-kg-http"
+        )
+        process.start()
+        theirs.close()
+        return _Child(process, ours, time.monotonic())
+
+    def _watch(self) -> None:
+        pipes = {c.pipe: c for c in self.children if not c.retiring}
+        sentinels = {c.process.sentinel: c for c in self.children}
+        watched: list[Any] = [*pipes, *sentinels]
+        if self.writer is not None:
+            watched.append(self.writer.sentinel)
+        for ready in wait(watched, timeout=0.5):
+            if self.stopping:
+                return
+            if ready in pipes:
+                self._retiring(pipes[ready])
+            elif ready in sentinels:
+                self._exited(sentinels[ready])
+            elif self.writer is not None and ready == self.writer.sentinel:
+                self._restart_writer()
+
+    def _retiring(self, child: _Child) -> None:
+        with contextlib.suppress(EOFError, OSError):
+            _, reason = child.pipe.recv()
+            log.warning("HTTP process %s retires (%s): replacing it", child.process.pid, reason)
+        child.retiring = True
+        self.children.append(self._start())
+
+    def _exited(self, child: _Child) -> None:
+        child.process.join(1)
+        self.children.remove(child)
+        child.pipe.close()
+        if child.retiring:
+            return
+        code = child.process.exitcode
+        log.warning("HTTP process %s exited (%s): restarting", child.process.pid, code)
+        if time.monotonic() - child.started < 1:  # dying at start: do not spin
+            time.sleep(1)
+        self.children.append(self._start())
+
+    def _restart_writer(self) -> None:
+        from kg_service.backends.local import start_writer
+
+        log.warning("the writer exited (%s): restarting it", self.writer.exitcode)
+        self.writer.join(1)
+        self.writer = start_writer(self.settings, self.prepared)
+
+    def _stop(self, signum: int, _frame: object) -> None:
+        self.stopping = True
+
+    def _stop_all(self, grace: float = 10.0) -> None:
+        for child in self.children:
+            if child.process.is_alive():
+                child.process.terminate()
+        deadline = time.monotonic() + grace
+        for child in self.children:
+            child.process.join(max(0.0, deadline - time.monotonic()))
+            if child.process.is_alive():
+                child.process.kill()
+                child.process.join(1)
+        if self.writer is not None and self.writer.is_alive():
+            self.writer.kill()
+            self.writer.join(5)
+        if self.prepared is not None:
+            self.prepared.run.remove()
