@@ -123,11 +123,30 @@ def _local_scheme(iri: str) -> bool:
     return iri.strip().lower().startswith(("file:", "jar:", "data:"))
 
 
-def check_query(text: str, settings: Settings) -> Scan:
-    """Refuse what a query may not do here; return the scan for callers that need it."""
-    found = scan(text)
-    _check_common(found, settings)
-    return found
+def check_query(text: str, settings: Settings) -> None:
+    """Refuse what a query may not do here.
+
+    A short query with few brackets and none of the words the policy looks at cannot break a
+    rule: it skips the scan (most queries; the scan is a measurable part of a cheap query).
+    """
+    if _plainly_fine(text):
+        return
+    _check_common(scan(text), settings)
+
+
+#: Words whose presence sends a query through the whole scan.
+_WATCHED = ("service", "file:", "jar:", "data:")
+
+
+def _plainly_fine(text: str) -> bool:
+    """True when no rule can apply: fewer operators than ``MAX_TERMS`` (the text is shorter),
+    fewer brackets than ``MAX_DEPTH``, and no watched word anywhere (strings included)."""
+    if len(text) >= MAX_TERMS:
+        return False
+    if text.count("{") + text.count("(") + text.count("[") >= MAX_DEPTH:
+        return False
+    lowered = text.lower()
+    return not any(word in lowered for word in _WATCHED)
 
 
 def check_update(text: str, settings: Settings) -> Scan:

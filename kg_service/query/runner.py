@@ -25,6 +25,7 @@ distinct queries. What a thread cannot do is stop: pyoxigraph has no cancel. So:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -48,43 +49,63 @@ _QUEUED_CHUNKS = 8
 
 
 class Admission:
-    """How many queries evaluate at once, and how many may wait for their turn."""
+    """How many queries evaluate at once, and how many may wait for their turn (in order)."""
 
     def __init__(self, limit: int, queue: int, wait: float) -> None:
         self.limit, self.queue, self.wait = max(limit, 1), max(queue, 0), wait
-        self.semaphore = asyncio.Semaphore(self.limit)
-        self.waiting = 0
+        self.running = 0
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.rejections = 0
 
     @property
-    def running(self) -> int:
-        return self.limit - self.semaphore._value  # noqa: SLF001  (asyncio exposes no getter)
+    def waiting(self) -> int:
+        return len(self.waiters)
 
     async def acquire(self) -> None:
         """A turn to evaluate, or :class:`Overloaded` when the line is full or too slow."""
-        if not self.semaphore.locked():
-            await self.semaphore.acquire()
+        if self.running < self.limit and not self.waiters:
+            self.running += 1
             return
-        if self.waiting >= self.queue:
+        if len(self.waiters) >= self.queue:
             self.rejections += 1
             raise Overloaded(
-                f"{self.waiting} requests are already waiting; retry shortly.",
+                f"{len(self.waiters)} requests are already waiting; retry shortly.",
                 headers={"Retry-After": "1"},
             )
-        self.waiting += 1
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
+        self.waiters.append(turn)
+        timer = loop.call_later(self.wait, _give_up, turn)
         try:
-            await asyncio.wait_for(self.semaphore.acquire(), self.wait)
+            await turn  # release() hands its turn over: ``running`` stays counted
         except TimeoutError:
             self.rejections += 1
             raise Overloaded(
                 f"No turn to evaluate came within {self.wait:g} s; retry shortly.",
                 headers={"Retry-After": "2"},
             ) from None
+        except BaseException:
+            if turn.done() and not turn.cancelled() and turn.exception() is None:
+                self.release()  # the turn came as the waiter was cancelled: pass it on
+            raise
         finally:
-            self.waiting -= 1
+            timer.cancel()
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(turn)
 
     def release(self) -> None:
-        self.semaphore.release()
+        """Give the turn to the first in line, or free it."""
+        while self.waiters:
+            turn = self.waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.running -= 1
+
+
+def _give_up(turn: asyncio.Future) -> None:
+    if not turn.done():
+        turn.set_exception(TimeoutError())
 
 
 class _Abandoned(Exception):
@@ -94,20 +115,21 @@ class _Abandoned(Exception):
 class _Channel:
     """From the query's thread to the event loop: the result whole, or in chunks.
 
-    The thread side is the engine's sink (``head``, ``write``, ``flush``); the loop side reads
-    ``items``. ``closed`` (the client left, time ran out) makes the next write raise, which
-    stops the serialisation: a query whose result is being written stops there.
+    The thread side is the engine's sink (``head``, ``write``, ``flush``); items reach the loop
+    with one ``call_soon_threadsafe`` each (a whole result: one). ``closed`` (the client left,
+    time ran out) makes the next write raise, which stops the serialisation.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
         self.loop, self.deadline = loop, deadline  # deadline: time.monotonic() seconds
-        self.items: asyncio.Queue[tuple] = asyncio.Queue()
-        self.space = threading.Semaphore(_QUEUED_CHUNKS)
+        self.items: collections.deque[tuple] = collections.deque()
+        self.waiter: asyncio.Future | None = None
+        self.space: threading.Semaphore | None = None  # made when a result streams
         self.buffer = bytearray()
         self.kind, self.format = "", None
         self.streaming = self.closed = False
         self.started = time.monotonic()
-        self.future: asyncio.Future | None = None  # the thread's run: done when it returned
+        self.future: Any = None  # the thread's run (concurrent.futures): done when it returned
 
     # --- in the query's thread ------------------------------------------------------------
 
@@ -127,6 +149,8 @@ class _Channel:
         pass
 
     def _push(self, chunk: bytes) -> None:
+        if self.space is None:
+            self.space = threading.Semaphore(_QUEUED_CHUNKS)
         remaining = max(self.deadline - time.monotonic(), 0.0)
         if not self.space.acquire(timeout=remaining) or self.closed:
             raise _Abandoned
@@ -146,15 +170,42 @@ class _Channel:
 
     def _send(self, item: tuple) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: the process is ending
-            self.loop.call_soon_threadsafe(self.items.put_nowait, item)
+            self.loop.call_soon_threadsafe(self.deliver, item)
 
     # --- on the event loop ----------------------------------------------------------------
+
+    def deliver(self, item: tuple) -> None:
+        self.items.append(item)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def expire(self) -> None:
+        """The deadline passed with nothing to read."""
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(TimeoutError())
+
+    async def next(self) -> tuple:
+        """The next item; ``TimeoutError`` at the deadline."""
+        if not self.items:
+            self.waiter = self.loop.create_future()
+            delay = self.deadline - time.monotonic()
+            timer = self.loop.call_later(max(delay, 0.0), self.expire)
+            try:
+                await self.waiter
+            finally:
+                timer.cancel()
+                self.waiter = None
+        item = self.items.popleft()
+        if item[0] in ("head", "chunk") and self.space is not None:
+            self.space.release()
+        return item
 
     def abandon(self) -> None:
         """Nobody wants the result any more: let the thread stop at its next write."""
         self.closed = True
-        for _ in range(_QUEUED_CHUNKS):
-            self.space.release()
+        if self.space is not None:
+            for _ in range(_QUEUED_CHUNKS):
+                self.space.release()
 
 
 def _evaluate(engine: Any, request: QueryRequest, channel: _Channel) -> None:
@@ -198,12 +249,10 @@ class QueryRunner:
         if cached is not None:
             return QueryResult(cached.kind, cached.format, single(cached.body), cached.body)
         await self.admission.acquire()
-        loop = asyncio.get_running_loop()
-        channel = _Channel(loop, time.monotonic() + self.timeout)
+        channel = _Channel(asyncio.get_running_loop(), time.monotonic() + self.timeout)
         self.inflight[channel] = channel.started
         try:
-            work = (_evaluate, engine, request, channel)
-            channel.future = loop.run_in_executor(self.executor, *work)
+            channel.future = self.executor.submit(_evaluate, engine, request, channel)
             first = await self._next(channel)
         except BaseException:
             self._done(channel)
@@ -218,16 +267,13 @@ class QueryRunner:
 
     async def _next(self, channel: _Channel) -> tuple:
         """The next item from the thread, by the deadline; errors raised."""
-        remaining = channel.deadline - time.monotonic()
         try:
-            item = await asyncio.wait_for(channel.items.get(), max(remaining, 0.0))
+            item = await channel.next()
         except TimeoutError:
             self.timeouts += 1
             channel.abandon()
             asyncio.get_running_loop().call_later(1.0, self._check_stopped, channel)
             raise QueryTimeout("The query ran past the time limit and was stopped.") from None
-        if item[0] in ("head", "chunk"):
-            channel.space.release()
         if item[0] == "error":
             raise item[1]
         return item
@@ -329,15 +375,11 @@ def stop_oldest(runner: QueryRunner, loop: asyncio.AbstractEventLoop) -> Callabl
             channel = runner.oldest()
             if channel is not None:
                 channel.abandon()
-                channel.items.put_nowait(
-                    (
-                        "error",
-                        ResourceExhausted(
-                            "The query needed more memory than this service lets one process "
-                            "use, and was stopped."
-                        ),
-                    )
+                message = (
+                    "The query needed more memory than this service lets one process use, "
+                    "and was stopped."
                 )
+                channel.deliver(("error", ResourceExhausted(message)))
             runner.on_runaway("the process passed its memory cap")
 
         with contextlib.suppress(RuntimeError):

@@ -23,7 +23,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
@@ -137,7 +136,14 @@ class QueryPath:
             if parsed is None:
                 return None
             check_query(parsed.query, scope["app"].state.settings)
-            request = replace(parsed, base_iri=endpoint_url_of(scope))
+            request = QueryRequest(
+                parsed.query,
+                parsed.default_graphs,
+                parsed.named_graphs,
+                parsed.accept,
+                parsed.format,
+                endpoint_url_of(scope),
+            )
             digest = query_hash(request.query)
             if len(body) + len(query_string) <= _MEMO_BYTES:
                 self.seen[key] = (request, digest)

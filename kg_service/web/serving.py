@@ -47,6 +47,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         "port": settings.port,
         "log_level": "info",
         "access_log": False,  # kg_service.web.observability writes one JSON line per request
+        "proxy_headers": False,  # no proxy is trusted by default: the client's own address
         "timeout_graceful_shutdown": int(settings.query_timeout) + 5,
     }
 

@@ -224,8 +224,23 @@ def endpoint_url(request: Request) -> str:
 
 
 def endpoint_url_of(scope: Scope) -> str:
-    """:func:`endpoint_url` from the ASGI scope (no request object needed)."""
-    return str(URL(scope=scope).replace(query="", fragment=""))
+    """:func:`endpoint_url` from the ASGI scope (no request object needed).
+
+    Remembered per (scheme, server, host, root path, path): Starlette's ``URL`` costs, measured,
+    several times a point lookup, and the answer only depends on those.
+    """
+    host = next((v for k, v in scope["headers"] if k == b"host"), None)
+    key = (scope["scheme"], scope.get("server"), host, scope.get("root_path"), scope["path"])
+    found = _ENDPOINTS.get(key)
+    if found is None:
+        found = str(URL(scope=scope).replace(query="", fragment=""))
+        if len(_ENDPOINTS) > 256:
+            _ENDPOINTS.clear()
+        _ENDPOINTS[key] = found
+    return found
+
+
+_ENDPOINTS: dict[tuple, str] = {}
 
 
 def wants_html(accept: str | None) -> bool:
