@@ -23,6 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+def shared(*parts: str, module: bool = False) -> Path:
+    """A file or folder of the project's kit in ``../shared``; the test (or ``module``) skips,
+    with one line naming what is missing, in a clone that has no such sibling folder."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(
+            f"needs {path} (the project's shared kit: W3C suites, DCAT-AP shapes, references), "
+            "which this checkout does not have beside it",
+            allow_module_level=module,
+        )
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

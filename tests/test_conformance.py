@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, start_server, stop_server
+from conftest import shared, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
-KIT = SHARED / "conformance"
+KIT = shared("conformance", module=True)
 TOKEN = "conformance-token"
 
 

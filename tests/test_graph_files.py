@@ -4,13 +4,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import shared
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg_service.rdf.namespaces import BKG, ID, ONTOLOGY_IRI
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTERNAL_FACTS = ROOT.parent / "shared" / "reference" / "external-facts.md"
 VANN = Namespace("http://purl.org/vocab/vann/")
 LANGS = {"fr", "nl", "en"}
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
@@ -143,7 +143,7 @@ def test_provenance_points_to_sections_or_documents(data):
 
 
 def allowed_identifiers() -> set[str]:
-    text = EXTERNAL_FACTS.read_text()
+    text = shared("reference", "external-facts.md").read_text()
     ids = {f"http://www.wikidata.org/entity/{q}" for q in re.findall(r"\bQ\d+\b", text)}
     ids |= set(re.findall(r"http://dbpedia\.org/resource/[\w\-]+", text))
     authority = "http://publications.europa.eu/resource/authority/country/"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-from conftest import SHARED, start_server, stop_server
+from conftest import shared, start_server, stop_server
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
@@ -39,7 +39,6 @@ DATASET = URIRef("https://w3id.org/benelux-kg/dataset")
 CATALOG = URIRef("https://w3id.org/benelux-kg/catalog")
 PUBLISHER = URIRef(ID + "organisation/benelux-union")
 EU = "http://publications.europa.eu/resource/authority/"
-DCAT_AP = SHARED / "dcat-ap"
 RDF_FORMATS = {
     "text/turtle": "turtle",
     "application/n-triples": "nt",
@@ -488,7 +487,7 @@ def dcat_ap_shapes(*files: str) -> tuple[Graph, set[str]]:
     """The shapes files, with references to undefined property shapes dropped (and named)."""
     shapes = Graph()
     for name in files:
-        shapes.parse(DCAT_AP / name, format="turtle")
+        shapes.parse(shared("dcat-ap", name), format="turtle")
     dangling = [
         (s, o) for s, o in shapes.subject_objects(SH.property) if shapes.value(o, SH.path) is None
     ]

@@ -177,3 +177,26 @@ def test_a_flood_past_the_queue_bound_gets_503_with_retry_after(settings, built,
     finally:
         stop_server(srv)
     assert os.path.exists(srv.log)
+
+
+def test_with_one_process_the_port_keeps_answering_while_it_is_replaced(settings, built, tmp_path):
+    args = ("--workers", "1", "--query-timeout", "2")
+    srv = start_server(settings.build_path, tmp_path / "serve.log", *args)
+    try:
+        before = http_processes(srv)
+        light: list[int] = []
+        stop = threading.Event()
+        thread = threading.Thread(target=_light, args=(srv.url, 100_000, light, stop))
+        thread.start()
+        with httpx.Client(base_url=srv.url, timeout=60) as http:
+            slow = http.get("/sparql", params={"query": ENDLESS})
+        assert slow.status_code == 503
+        # light queries go on until the replacement serves and the old process is gone
+        replaced = wait_for(lambda: http_processes(srv) and not http_processes(srv) & before, 60)
+        time.sleep(0.5)
+        stop.set()
+        thread.join(30)
+        assert replaced, "the retiring process was not replaced"
+        assert light and set(light) == {200}, f"{light.count(-1)} connections failed"
+    finally:
+        stop_server(srv)

@@ -11,11 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SHARED
+from conftest import shared
 
 pytestmark = pytest.mark.e2e
 
-RUNNER = SHARED / "conformance" / "shacl_suite.py"
+RUNNER = shared("conformance", "shacl_suite.py", module=True)
 
 
 def run_suite(url: str, tmp_path, *args: str) -> tuple[dict, str]:

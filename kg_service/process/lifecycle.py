@@ -1,10 +1,12 @@
 """How an HTTP process retires: the hook :mod:`kg_service.web.serving` installs in each one.
 
 A process that holds a runaway query (or is past its memory cap) cannot stop that query, so it
-stops itself, gently: it tells the supervisor, which starts a replacement at once; it closes its
-listening socket (new connections go to its siblings); its keep-alive connections are closed
-after their current response (``Connection: close``); it finishes its other requests and
-exits. Outside a supervisor (an app made in a test), retiring only logs.
+stops itself, gently: it tells the supervisor, which starts a replacement at once; as soon as
+the replacement serves (or after a bound), it closes its listening socket (new connections go
+to its siblings: the port is never left without a listener, even with ``--workers 1`` or when
+every process retires together); its keep-alive connections are closed after their current
+response (``Connection: close``); it finishes its other requests and exits. Outside a
+supervisor (an app made in a test), retiring only logs.
 """
 
 from __future__ import annotations
@@ -12,18 +14,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-__all__ = ["install", "retire", "retiring"]
+__all__ = ["install", "ready", "retire", "retiring"]
 
 log = logging.getLogger("kg_service.process.lifecycle")
 
 _hook: Callable[[str], None] | None = None
+_on_ready: Callable[[], None] | None = None
 _reason: str | None = None
 
 
-def install(hook: Callable[[str], None]) -> None:
-    """Set what :func:`retire` does in this process (once, by the serving code)."""
-    global _hook
-    _hook = hook
+def install(hook: Callable[[str], None], on_ready: Callable[[], None] | None = None) -> None:
+    """Set what :func:`retire` and :func:`ready` do in this process (by the serving code)."""
+    global _hook, _on_ready
+    _hook, _on_ready = hook, on_ready
+
+
+def ready() -> None:
+    """This process serves: the app has started (a predecessor it replaces may now close)."""
+    if _on_ready is not None:
+        _on_ready()
 
 
 def retire(reason: str) -> None:

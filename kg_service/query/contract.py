@@ -1,8 +1,13 @@
-"""The store interface every backend implements, and ``open_store(settings)``.
+"""The query contract: what every store and engine speaks, below every one of them.
 
-A backend answers a :class:`QueryRequest` with a :class:`QueryResponse` already serialised in
-the negotiated format (so the fast path never builds Python objects per row), applies SPARQL
-updates, and reads/writes whole graphs for the Graph Store Protocol.
+* :class:`QueryRequest`: a query, its protocol dataset and the client's format wishes;
+* :class:`QueryResult`: the answer on its way (kind, negotiated format, bytes that may stream);
+* :class:`Sink`: where an engine writes a serialised result (head, then bytes);
+* :class:`Store`: what the HTTP layer needs of a backend: ``start``, ``query``, ``update``,
+  ``write_graph``, ``close``, and the ``generation`` every committed write moves on.
+
+A store answers with bytes already serialised in the negotiated format (no Python object per
+row on the hot path). ``open_store(settings)`` lives in :mod:`kg_service.backends`.
 """
 
 from __future__ import annotations
@@ -127,7 +132,7 @@ class Store(Protocol):
     generation: int
 
     async def start(self) -> None:
-        """Open files, start workers, connect."""
+        """Open the store (or connect to it); start what serves it."""
         ...
 
     async def query(self, request: QueryRequest) -> QueryResult:
@@ -143,7 +148,7 @@ class Store(Protocol):
         ...
 
     async def close(self) -> None:
-        """Stop workers, release files and connections."""
+        """Release files, threads and connections."""
         ...
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "RDF_INPUT_FORMATS",
     "RESULT_FORMATS",
     "Format",
+    "TEXT",
     "by_media_type",
 ]
 
@@ -80,6 +81,8 @@ NQUADS = Format("nquads", "application/n-quads", "nq", ("nq",), ox.RdfFormat.N_Q
 TRIG = Format("trig", "application/trig", "trig", (), ox.RdfFormat.TRIG, "trig")
 
 HTML = Format("html", "text/html", "html", ("application/xhtml+xml",))
+#: Plain text: error messages for clients that ask for no page and no JSON.
+TEXT = Format("text", "text/plain", "txt")
 #: Plain JSON documents of ours (the dump listing, the validation report).
 JSON = Format("json", "application/json", "json", charset=False)
 

@@ -17,8 +17,11 @@ from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
 from kg_service.backends import open_store
-from kg_service.errors import KGError
+from kg_service.errors import KGError, NotAcceptable
+from kg_service.process import lifecycle
 from kg_service.query.contract import Store
+from kg_service.rdf.formats import HTML, JSON, TEXT, Format
+from kg_service.rdf.negotiation import choose
 from kg_service.settings import Settings
 from kg_service.web import observability, openapi, pages
 from kg_service.web.derived import DerivedCache
@@ -35,7 +38,6 @@ from kg_service.web.routes import (
 from kg_service.web.routes import (
     validation as validation_http,
 )
-from kg_service.web.routes.sparql import wants_html
 
 __all__ = ["create_app"]
 
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
         app.state.validator = await validation_http.open_validator(settings)
         app.state.ready = True
+        lifecycle.ready()
         try:
             yield
         finally:
@@ -130,16 +133,28 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KGError)
     if exc.status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc.message)
-    accept = request.headers.get("accept", "")
-    headers = {**exc.headers}
-    if wants_html(accept):
+    headers = {**exc.headers, "Vary": "Accept"}
+    fmt = _error_format(request.headers.get("accept"))
+    if fmt is HTML:
         page = render(
             request, "error.html", status=exc.status, title=exc.title, message=exc.message
         )
         page.status_code = exc.status
         page.headers.update(headers)
         return page
-    if "application/json" in accept and "html" not in accept:
+    if fmt is JSON:
         body = {"error": exc.title, "status": exc.status, "message": exc.message}
         return JSONResponse(body, status_code=exc.status, headers=headers)
     return PlainTextResponse(f"{exc.title}: {exc.message}\n", exc.status, headers=headers)
+
+
+#: What an error can be told in; plain text first (curl's ``*/*``, no ``Accept``).
+_ERROR_FORMATS = (TEXT, JSON, HTML)
+
+
+def _error_format(accept: str | None) -> Format:
+    """The error body's format, by the one negotiation function; never a 406 for an error."""
+    try:
+        return choose(accept, _ERROR_FORMATS)
+    except NotAcceptable:  # e.g. a SPARQL client that accepts results formats only
+        return TEXT

@@ -182,7 +182,120 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "De query kon niet worden uitgevoerd",
         "en": "The query could not be run",
     },
+    # --- the download and catalogue pages
+    "downloads_intro": {
+        "fr": "Le graphe complet, tel que construit et publié : chaque fichier avec sa taille "
+        "et son empreinte SHA-256. Les fichiers .gz sont compressés avec gzip. Ces fichiers "
+        "décrivent la version publiée ; les écritures faites depuis par le point SPARQL n'y "
+        "figurent pas (interrogez /sparql pour l'état actuel).",
+        "nl": "De volledige graaf zoals gebouwd en gepubliceerd: elk bestand met zijn grootte "
+        "en SHA-256-vingerafdruk. De .gz-bestanden zijn met gzip gecomprimeerd. Deze bestanden "
+        "beschrijven de gepubliceerde versie; wat sindsdien via het SPARQL-eindpunt is "
+        "geschreven, staat er niet in (bevraag /sparql voor de huidige stand).",
+        "en": "The whole graph as built and published: each file with its size and SHA-256 "
+        "digest. The .gz files are gzip-compressed. These files are the published release; "
+        "writes made since through the SPARQL endpoint are not in them (query /sparql for "
+        "the current state).",
+    },
+    "file": {"fr": "Fichier", "nl": "Bestand", "en": "File"},
+    "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
+    "size": {"fr": "Taille (octets)", "nl": "Grootte (bytes)", "en": "Size (bytes)"},
+    "graphs": {"fr": "Graphes nommés", "nl": "Benoemde grafen", "en": "Named graphs"},
+    "yes": {"fr": "oui", "nl": "ja", "en": "yes"},
+    "no": {"fr": "non (fusionnés)", "nl": "nee (samengevoegd)", "en": "no (merged)"},
+    "publisher": {"fr": "Éditeur", "nl": "Uitgever", "en": "Publisher"},
+    "license": {"fr": "Licence", "nl": "Licentie", "en": "Licence"},
+    "themes": {"fr": "Thèmes", "nl": "Thema's", "en": "Themes"},
+    "spatial": {"fr": "Couverture spatiale", "nl": "Ruimtelijke dekking", "en": "Spatial coverage"},
+    "temporal": {
+        "fr": "Couverture temporelle",
+        "nl": "Temporele dekking",
+        "en": "Temporal coverage",
+    },
+    "modified": {"fr": "Modifié le", "nl": "Gewijzigd op", "en": "Modified"},
+    "distributions": {"fr": "Distributions", "nl": "Distributies", "en": "Distributions"},
+    "service": {"fr": "Service de données", "nl": "Datadienst", "en": "Data service"},
+    "metadata": {"fr": "Métadonnées", "nl": "Metadata", "en": "Metadata"},
+    # --- the validation pages
+    "title": {"fr": "Valider des données", "nl": "Gegevens valideren", "en": "Validate data"},
+    "intro": {
+        "fr": "Collez ou envoyez des données RDF ; elles sont validées avec les formes SHACL "
+        "de benelux-kg (ou les vôtres).",
+        "nl": "Plak of upload RDF-gegevens; ze worden gevalideerd met de SHACL-vormen van "
+        "benelux-kg (of uw eigen vormen).",
+        "en": "Paste or upload RDF data; it is validated against benelux-kg's SHACL shapes "
+        "(or your own).",
+    },
+    "data": {"fr": "Données", "nl": "Gegevens", "en": "Data"},
+    "paste": {"fr": "Coller des données", "nl": "Gegevens plakken", "en": "Paste data"},
+    "upload": {
+        "fr": "ou envoyer des fichiers",
+        "nl": "of bestanden uploaden",
+        "en": "or upload files",
+    },
+    "auto": {"fr": "détecter", "nl": "herkennen", "en": "detect"},
+    "shapes": {"fr": "Formes SHACL", "nl": "SHACL-vormen", "en": "SHACL shapes"},
+    "our_shapes": {
+        "fr": "Laisser vide pour utiliser nos formes",
+        "nl": "Leeg laten om onze vormen te gebruiken",
+        "en": "Leave empty to use our shapes",
+    },
+    "options": {"fr": "Options", "nl": "Opties", "en": "Options"},
+    "inference": {"fr": "Inférence", "nl": "Inferentie", "en": "Inference"},
+    "add_ontology": {
+        "fr": "Ajouter notre ontologie (sous-classes, …)",
+        "nl": "Onze ontologie toevoegen (subklassen, …)",
+        "en": "Add our ontology (subclasses, …)",
+    },
+    "allow_warnings": {
+        "fr": "Les avertissements ne rendent pas les données non conformes",
+        "nl": "Waarschuwingen maken de gegevens niet non-conform",
+        "en": "Warnings do not make the data non-conforming",
+    },
+    "abort_on_first": {
+        "fr": "S'arrêter au premier problème",
+        "nl": "Stoppen bij het eerste probleem",
+        "en": "Stop at the first problem",
+    },
+    "submit": {"fr": "Valider", "nl": "Valideren", "en": "Validate"},
+    "report": {"fr": "Rapport de validation", "nl": "Validatierapport", "en": "Validation report"},
+    "conforms": {
+        "fr": "Les données sont conformes.",
+        "nl": "De gegevens zijn conform.",
+        "en": "The data conforms.",
+    },
+    "not_conforms": {
+        "fr": "Les données ne sont pas conformes.",
+        "nl": "De gegevens zijn niet conform.",
+        "en": "The data does not conform.",
+    },
+    "results": {"fr": "résultats", "nl": "resultaten", "en": "results"},
+    "path": {"fr": "Chemin", "nl": "Pad", "en": "Path"},
+    "value": {"fr": "Valeur", "nl": "Waarde", "en": "Value"},
+    "shape": {"fr": "Forme", "nl": "Vorm", "en": "Shape"},
+    "turtle": {
+        "fr": "Le rapport en Turtle",
+        "nl": "Het rapport in Turtle",
+        "en": "The report in Turtle",
+    },
+    "again": {
+        "fr": "Valider d'autres données",
+        "nl": "Andere gegevens valideren",
+        "en": "Validate other data",
+    },
+    "shapes_title": {"fr": "Nos formes SHACL", "nl": "Onze SHACL-vormen", "en": "Our SHACL shapes"},
+    "target": {"fr": "Cible", "nl": "Doel", "en": "Target"},
+    "label": {"fr": "Libellé", "nl": "Label", "en": "Label"},
+    "download": {"fr": "Télécharger", "nl": "Downloaden", "en": "Download"},
+    "Violation": {"fr": "Violation", "nl": "Overtreding", "en": "Violation"},
+    "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
+    "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
 }
+
+
+def words(lang: str) -> dict[str, str]:
+    """Every word of the table in ``lang`` (what a template reads as ``w.key``)."""
+    return {key: texts.get(lang) or texts[DEFAULT] for key, texts in _WORDS.items()}
 
 
 def t(key: str, lang: str) -> str:

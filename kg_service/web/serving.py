@@ -18,12 +18,14 @@ on SIGKILL; the run folder of a killed supervisor is removed by the next start.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
 import os
 import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -92,16 +94,35 @@ def _child(settings: Settings, family: socket.AddressFamily, pipe: Connection) -
     sock = _bound(family, settings.host, settings.port)
     server = uvicorn.Server(uvicorn.Config(APP, **_config(settings)))
 
-    def retire(reason: str) -> None:
-        with contextlib.suppress(OSError):
-            pipe.send(("retiring", reason))
-        server.should_exit = True  # stop accepting; finish the requests in flight; exit
+    lock = threading.Lock()  # the pipe is written from the loop and read by the waiting thread
 
-    lifecycle.install(retire)
+    def send(message: tuple) -> None:
+        with lock, contextlib.suppress(OSError):
+            pipe.send(message)
+
+    def retire(reason: str) -> None:
+        send(("retiring", reason))
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=_await_successor, args=(pipe, loop, server), daemon=True).start()
+
+    lifecycle.install(retire, on_ready=lambda: send(("ready",)))
     server.run(sockets=[sock])
     # A runaway query may still hold a thread of the pool: leave without waiting for it.
     logging.shutdown()
     os._exit(0)
+
+
+#: How long a retiring process waits for its replacement to serve before it stops accepting.
+_SUCCESSOR_WAIT = 30.0
+
+
+def _await_successor(pipe: Connection, loop: asyncio.AbstractEventLoop, server: Any) -> None:
+    """Keep the socket until the supervisor says the replacement serves; then stop accepting,
+    finish the requests in flight and exit (uvicorn's graceful shutdown)."""
+    with contextlib.suppress(OSError, EOFError):
+        if pipe.poll(_SUCCESSOR_WAIT):
+            pipe.recv()
+    loop.call_soon_threadsafe(setattr, server, "should_exit", True)
 
 
 @dataclass
@@ -110,6 +131,7 @@ class _Child:
     pipe: Connection
     started: float
     retiring: bool = False
+    replaces: _Child | None = None  # the retiring process it stands in for
 
 
 class _Supervisor:
@@ -146,7 +168,7 @@ class _Supervisor:
             self.writer = start_writer(self.settings, self.prepared)
 
     def _start(self) -> _Child:
-        ours, theirs = self.context.Pipe(duplex=False)
+        ours, theirs = self.context.Pipe(duplex=True)
         process = self.context.Process(
             target=_child, args=(self.settings, self.family, theirs), name="benelux-kg-http"
         )
@@ -155,7 +177,7 @@ class _Supervisor:
         return _Child(process, ours, time.monotonic())
 
     def _watch(self) -> None:
-        pipes = {c.pipe: c for c in self.children if not c.retiring}
+        pipes = {c.pipe: c for c in self.children}
         sentinels = {c.process.sentinel: c for c in self.children}
         watched: list[Any] = [*pipes, *sentinels]
         if self.writer is not None:
@@ -164,18 +186,27 @@ class _Supervisor:
             if self.stopping:
                 return
             if ready in pipes:
-                self._retiring(pipes[ready])
+                self._message(pipes[ready])
             elif ready in sentinels:
                 self._exited(sentinels[ready])
             elif self.writer is not None and ready == self.writer.sentinel:
                 self._restart_writer()
 
-    def _retiring(self, child: _Child) -> None:
-        with contextlib.suppress(EOFError, OSError):
-            _, reason = child.pipe.recv()
-            log.warning("HTTP process %s retires (%s): replacing it", child.process.pid, reason)
-        child.retiring = True
-        self.children.append(self._start())
+    def _message(self, child: _Child) -> None:
+        try:
+            message = child.pipe.recv()
+        except (EOFError, OSError):
+            return  # it exited: its sentinel says so
+        if message[0] == "retiring" and not child.retiring:
+            log.warning("HTTP process %s retires (%s): replacing it", child.process.pid, message[1])
+            child.retiring = True
+            successor = self._start()
+            successor.replaces = child
+            self.children.append(successor)
+        elif message[0] == "ready" and child.replaces is not None:
+            with contextlib.suppress(OSError):
+                child.replaces.pipe.send(("close",))  # the port is served: the old one may go
+            child.replaces = None
 
     def _exited(self, child: _Child) -> None:
         child.process.join(1)

@@ -46,7 +46,7 @@ from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, Format
 from kg_service.rdf.namespaces import BASE
 from kg_service.rdf.negotiation import choose
-from kg_service.web.i18n import choose_language
+from kg_service.web.i18n import choose_language, words
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
 
@@ -60,47 +60,6 @@ SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
 RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
 }} ORDER BY ?s"""
-
-_WORDS = {
-    "downloads_intro": {
-        "fr": "Le graphe complet, tel que construit et publié : chaque fichier avec sa taille "
-        "et son empreinte SHA-256. Les fichiers .gz sont compressés avec gzip. Ces fichiers "
-        "décrivent la version publiée ; les écritures faites depuis par le point SPARQL n'y "
-        "figurent pas (interrogez /sparql pour l'état actuel).",
-        "nl": "De volledige graaf zoals gebouwd en gepubliceerd: elk bestand met zijn grootte "
-        "en SHA-256-vingerafdruk. De .gz-bestanden zijn met gzip gecomprimeerd. Deze bestanden "
-        "beschrijven de gepubliceerde versie; wat sindsdien via het SPARQL-eindpunt is "
-        "geschreven, staat er niet in (bevraag /sparql voor de huidige stand).",
-        "en": "The whole graph as built and published: each file with its size and SHA-256 "
-        "digest. The .gz files are gzip-compressed. These files are the published release; "
-        "writes made since through the SPARQL endpoint are not in them (query /sparql for "
-        "the current state).",
-    },
-    "file": {"fr": "Fichier", "nl": "Bestand", "en": "File"},
-    "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
-    "size": {"fr": "Taille (octets)", "nl": "Grootte (bytes)", "en": "Size (bytes)"},
-    "graphs": {"fr": "Graphes nommés", "nl": "Benoemde grafen", "en": "Named graphs"},
-    "yes": {"fr": "oui", "nl": "ja", "en": "yes"},
-    "no": {"fr": "non (fusionnés)", "nl": "nee (samengevoegd)", "en": "no (merged)"},
-    "publisher": {"fr": "Éditeur", "nl": "Uitgever", "en": "Publisher"},
-    "license": {"fr": "Licence", "nl": "Licentie", "en": "Licence"},
-    "themes": {"fr": "Thèmes", "nl": "Thema's", "en": "Themes"},
-    "spatial": {"fr": "Couverture spatiale", "nl": "Ruimtelijke dekking", "en": "Spatial coverage"},
-    "temporal": {
-        "fr": "Couverture temporelle",
-        "nl": "Temporele dekking",
-        "en": "Temporal coverage",
-    },
-    "modified": {"fr": "Modifié le", "nl": "Gewijzigd op", "en": "Modified"},
-    "distributions": {"fr": "Distributions", "nl": "Distributies", "en": "Distributions"},
-    "service": {"fr": "Service de données", "nl": "Datadienst", "en": "Data service"},
-    "metadata": {"fr": "Métadonnées", "nl": "Metadata", "en": "Metadata"},
-}
-
-
-def words(lang: str) -> dict[str, str]:
-    """The page words of this module in ``lang``."""
-    return {key: texts.get(lang, texts["en"]) for key, texts in _WORDS.items()}
 
 
 def links_for(request: Request) -> Links:

@@ -73,7 +73,7 @@ from kg_service.validation.core import (
     load_files,
     short_text,
 )
-from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.i18n import choose_language, pick_literal, words
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
 from kg_service.web.routes.sparql import endpoint_url, read_body
@@ -358,91 +358,10 @@ async def run(validator: Validator, job: Job) -> Outcome:
 
 # --- pages ---------------------------------------------------------------------------------
 
-_UI: dict[str, dict[str, str]] = {
-    "title": {"fr": "Valider des données", "nl": "Gegevens valideren", "en": "Validate data"},
-    "intro": {
-        "fr": "Collez ou envoyez des données RDF ; elles sont validées avec les formes SHACL "
-        "de benelux-kg (ou les vôtres).",
-        "nl": "Plak of upload RDF-gegevens; ze worden gevalideerd met de SHACL-vormen van "
-        "benelux-kg (of uw eigen vormen).",
-        "en": "Paste or upload RDF data; it is validated against benelux-kg's SHACL shapes "
-        "(or your own).",
-    },
-    "data": {"fr": "Données", "nl": "Gegevens", "en": "Data"},
-    "paste": {"fr": "Coller des données", "nl": "Gegevens plakken", "en": "Paste data"},
-    "upload": {
-        "fr": "ou envoyer des fichiers",
-        "nl": "of bestanden uploaden",
-        "en": "or upload files",
-    },
-    "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
-    "auto": {"fr": "détecter", "nl": "herkennen", "en": "detect"},
-    "shapes": {"fr": "Formes SHACL", "nl": "SHACL-vormen", "en": "SHACL shapes"},
-    "our_shapes": {
-        "fr": "Laisser vide pour utiliser nos formes",
-        "nl": "Leeg laten om onze vormen te gebruiken",
-        "en": "Leave empty to use our shapes",
-    },
-    "options": {"fr": "Options", "nl": "Opties", "en": "Options"},
-    "inference": {"fr": "Inférence", "nl": "Inferentie", "en": "Inference"},
-    "ontology": {
-        "fr": "Ajouter notre ontologie (sous-classes, …)",
-        "nl": "Onze ontologie toevoegen (subklassen, …)",
-        "en": "Add our ontology (subclasses, …)",
-    },
-    "allow_warnings": {
-        "fr": "Les avertissements ne rendent pas les données non conformes",
-        "nl": "Waarschuwingen maken de gegevens niet non-conform",
-        "en": "Warnings do not make the data non-conforming",
-    },
-    "abort_on_first": {
-        "fr": "S'arrêter au premier problème",
-        "nl": "Stoppen bij het eerste probleem",
-        "en": "Stop at the first problem",
-    },
-    "submit": {"fr": "Valider", "nl": "Valideren", "en": "Validate"},
-    "report": {"fr": "Rapport de validation", "nl": "Validatierapport", "en": "Validation report"},
-    "conforms": {
-        "fr": "Les données sont conformes.",
-        "nl": "De gegevens zijn conform.",
-        "en": "The data conforms.",
-    },
-    "not_conforms": {
-        "fr": "Les données ne sont pas conformes.",
-        "nl": "De gegevens zijn niet conform.",
-        "en": "The data does not conform.",
-    },
-    "results": {"fr": "résultats", "nl": "resultaten", "en": "results"},
-    "path": {"fr": "Chemin", "nl": "Pad", "en": "Path"},
-    "value": {"fr": "Valeur", "nl": "Waarde", "en": "Value"},
-    "shape": {"fr": "Forme", "nl": "Vorm", "en": "Shape"},
-    "turtle": {
-        "fr": "Le rapport en Turtle",
-        "nl": "Het rapport in Turtle",
-        "en": "The report in Turtle",
-    },
-    "again": {
-        "fr": "Valider d'autres données",
-        "nl": "Andere gegevens valideren",
-        "en": "Validate other data",
-    },
-    "shapes_title": {"fr": "Nos formes SHACL", "nl": "Onze SHACL-vormen", "en": "Our SHACL shapes"},
-    "target": {"fr": "Cible", "nl": "Doel", "en": "Target"},
-    "label": {"fr": "Libellé", "nl": "Label", "en": "Label"},
-    "download": {"fr": "Télécharger", "nl": "Downloaden", "en": "Download"},
-    "Violation": {"fr": "Violation", "nl": "Overtreding", "en": "Violation"},
-    "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
-    "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
-}
-
-
-def ui_words(lang: str) -> dict[str, str]:
-    return {key: words.get(lang) or words["en"] for key, words in _UI.items()}
-
 
 def _page(request: Request, name: str, **context: Any) -> Response:
     lang = choose_language(request)
-    return render(request, name, ui=ui_words(lang), short=short_text, **context)
+    return render(request, name, ui=words(lang), short=short_text, **context)
 
 
 @router.api_route("/validate", methods=["GET", "HEAD"])
