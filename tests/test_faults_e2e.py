@@ -102,18 +102,27 @@ def test_killing_the_process_of_a_query_leaves_the_service_serving(fresh):
     assert len(http_processes(fresh)) == len(before)
 
 
-def _updates(url: str, acked: list[int], stop: threading.Event) -> None:
+def named_graph_update(i: int) -> str:
+    return (
+        f"INSERT DATA {{ GRAPH <http://example.org/log> {{ "
+        f"<http://example.org/u{i}> <http://example.org/n> {i} ; "
+        f"<http://example.org/done> true }} }}"
+    )
+
+
+def updates(
+    url: str,
+    acked: list[int],
+    stop: threading.Event,
+    body=named_graph_update,  # noqa: ANN001
+    headers: dict[str, str] = AUTH,
+) -> None:
     """Send numbered two-triple updates one after another; record each acknowledged one."""
     with httpx.Client(base_url=url, timeout=10) as http:
         i = 0
         while not stop.is_set() and i < 10_000:
-            body = (
-                f"INSERT DATA {{ GRAPH <http://example.org/log> {{ "
-                f"<http://example.org/u{i}> <http://example.org/n> {i} ; "
-                f"<http://example.org/done> true }} }}"
-            )
             try:
-                r = http.post("/update", data={"update": body}, headers=AUTH)
+                r = http.post("/update", data={"update": body(i)}, headers=headers)
             except httpx.TransportError:
                 return
             if r.status_code == 204:
@@ -129,7 +138,7 @@ def test_kill_9_during_updates_keeps_every_acknowledged_update_and_no_partial_on
     first = start_server(settings.build_path, tmp_path / "first.log", *args)
     acked: list[int] = []
     stop = threading.Event()
-    writer = threading.Thread(target=_updates, args=(first.url, acked, stop))
+    writer = threading.Thread(target=updates, args=(first.url, acked, stop))
     writer.start()
     deadline = time.monotonic() + 30
     while len(acked) < 30 and time.monotonic() < deadline:

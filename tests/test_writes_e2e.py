@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+from test_faults_e2e import updates
 
 pytestmark = pytest.mark.e2e
 
@@ -316,24 +317,15 @@ def test_rdflib_sparql_update_store_writes_and_reads_back(disk):
         assert objects(http, "notebook") == ["from rdflib"]
 
 
-def _default_graph_updates(url: str, acked: list[int], stop: threading.Event) -> None:
-    with httpx.Client(base_url=url, timeout=10) as http:
-        i = 0
-        while not stop.is_set() and i < 10_000:
-            body = f"INSERT DATA {{ <{EX}u{i}> <{EX}n> {i} ; <{EX}done> true }}"
-            try:
-                r = http.post("/update", data={"update": body}, headers=AUTH)
-            except httpx.TransportError:
-                return
-            if r.status_code == 204:
-                acked.append(i)
-            i += 1
+def _default_graph_update(i: int) -> str:
+    return f"INSERT DATA {{ <{EX}u{i}> <{EX}n> {i} ; <{EX}done> true }}"
 
 
 def test_kill_9_during_default_graph_updates_keeps_every_acknowledged_one(disk):
     acked: list[int] = []
     stop = threading.Event()
-    writer = threading.Thread(target=_default_graph_updates, args=(disk.server.url, acked, stop))
+    args = (disk.server.url, acked, stop, _default_graph_update, AUTH)
+    writer = threading.Thread(target=updates, args=args)
     writer.start()
     deadline = time.monotonic() + 60
     while len(acked) < 30 and time.monotonic() < deadline:
