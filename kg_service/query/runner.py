@@ -235,7 +235,11 @@ class QueryRunner:
         cache_bytes: int,
         on_runaway: Callable[[str], None],
     ) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=max(limit, 1), thread_name_prefix="query")
+        # twice the turns: a runaway keeps its thread after its turn is given back, and the
+        # queries admitted after it still need threads until this process has retired
+        self.executor = ThreadPoolExecutor(
+            max_workers=2 * max(limit, 1), thread_name_prefix="query"
+        )
         self.admission = Admission(limit, queue, wait)
         self.timeout = timeout
         self.cache = ResultCache(cache_bytes)

@@ -103,7 +103,8 @@ def _child(settings: Settings, family: socket.AddressFamily, pipe: Connection) -
     def retire(reason: str) -> None:
         send(("retiring", reason))
         loop = asyncio.get_running_loop()
-        threading.Thread(target=_await_successor, args=(pipe, loop, server), daemon=True).start()
+        args = (pipe, loop, server, sock)
+        threading.Thread(target=_await_successor, args=args, daemon=True).start()
 
     lifecycle.install(retire, on_ready=lambda: send(("ready",)))
     server.run(sockets=[sock])
@@ -116,13 +117,27 @@ def _child(settings: Settings, family: socket.AddressFamily, pipe: Connection) -
 _SUCCESSOR_WAIT = 30.0
 
 
-def _await_successor(pipe: Connection, loop: asyncio.AbstractEventLoop, server: Any) -> None:
+def _await_successor(
+    pipe: Connection, loop: asyncio.AbstractEventLoop, server: Any, sock: socket.socket
+) -> None:
     """Keep the socket until the supervisor says the replacement serves; then stop accepting,
-    finish the requests in flight and exit (uvicorn's graceful shutdown)."""
+    finish the requests in flight and exit (uvicorn's graceful shutdown).
+
+    Closing a listening socket resets the connections still queued on it. So first its queue is
+    shrunk to nothing (a new connection hashed to it is not queued: the client sends its SYN
+    again and reaches a sibling), and what is queued is accepted before it closes.
+    """
     with contextlib.suppress(OSError, EOFError):
         if pipe.poll(_SUCCESSOR_WAIT):
             pipe.recv()
+    with contextlib.suppress(OSError):
+        sock.listen(0)
+    time.sleep(_DRAIN)
     loop.call_soon_threadsafe(setattr, server, "should_exit", True)
+
+
+#: How long a retiring process keeps accepting what is already queued on its socket.
+_DRAIN = 0.2
 
 
 @dataclass
