@@ -39,7 +39,7 @@ from kg_service.query.union import FILL_UNION, UNION
 from kg_service.rdf.formats import NQUADS
 from kg_service.settings import Settings
 
-__all__ = ["LocalStore", "Prepared", "adopt_store", "prepare", "start_writer"]
+__all__ = ["LocalStore", "Prepared", "adopt_store", "prepare", "start_writer", "store_folder"]
 
 log = logging.getLogger("kg_service.query.contract")
 
@@ -55,15 +55,20 @@ class Prepared:
     store: Path
 
 
+def store_folder(settings: Settings, run: RunDir) -> Path:
+    """The store's folder: in the run folder for ``--store memory``, else the one named."""
+    return run.store if settings.store == "memory" else Path(settings.store).resolve()
+
+
 def prepare(settings: Settings) -> Prepared:
     """The run folder and a loaded store folder (the supervisor calls this once)."""
     if settings.store == "memory":
         run = RunDir.create()
-        store = run.store
     else:
-        store = Path(settings.store).resolve()
-        store.parent.mkdir(parents=True, exist_ok=True)
-        run = RunDir.create(store.parent)  # snapshots are hard links: the same file system
+        parent = Path(settings.store).resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        run = RunDir.create(parent)  # snapshots are hard links: the same file system
+    store = store_folder(settings, run)
     if not store.exists() or not any(store.iterdir()):
         _load_dump(settings, store)
     return Prepared(run, store)
@@ -125,7 +130,7 @@ class LocalStore:
     async def start(self) -> None:
         if self.settings.run_dir:
             self.run = RunDir(Path(self.settings.run_dir))
-            self.store_path = self._store_folder()
+            self.store_path = store_folder(self.settings, self.run)
         else:  # an app made without ``serve``'s supervisor (in-process use)
             self.own = await asyncio.to_thread(prepare, self.settings)
             self.run, self.store_path = self.own.run, self.own.store
@@ -139,12 +144,6 @@ class LocalStore:
         )
         self.guard.start()
         self._recount = asyncio.create_task(self._count())
-
-    def _store_folder(self) -> Path:
-        if self.settings.store == "memory":
-            assert self.run is not None
-            return self.run.store
-        return Path(self.settings.store).resolve()
 
     async def _engine(self) -> Any:
         """The engine on the current snapshot (opened again after a write)."""
