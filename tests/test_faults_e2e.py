@@ -185,3 +185,28 @@ def test_no_orphan_workers_after_a_kill(settings, built, tmp_path):
             and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
         }
     assert not alive, f"orphaned workers still running: {alive}"
+
+
+def test_validation_workers_start_with_the_first_validation(fresh):
+    """An idle service holds no pySHACL process; the first validation starts the pool."""
+    url = fresh.url
+    before = descendants(fresh.process.pid)
+    assert not [p for p in before if "forkserver" in _args(p)], "a forkserver at start"
+    turtle = "@prefix ex: <http://example.org/> . ex:a ex:b ex:c ."
+    response = httpx.post(
+        f"{url}/validate",
+        content=turtle,
+        headers={"Content-Type": "text/turtle", "Accept": "application/json"},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    after = descendants(fresh.process.pid)
+    assert [p for p in after if "forkserver" in _args(p)], "no forkserver after a validation"
+    assert len(after) > len(before)
+
+
+def _args(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

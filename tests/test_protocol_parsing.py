@@ -1,9 +1,13 @@
 """The three query operations of the SPARQL 1.1 Protocol, parsed into one request."""
 
+from urllib.parse import parse_qsl, quote_plus
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg_service.errors import BadRequest, UnsupportedMediaType
-from kg_service.web.routes.sparql import parse_query_request
+from kg_service.web.routes.sparql import form_pairs, parse_query_request
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -72,3 +76,32 @@ def test_non_utf8_is_400():
 def test_form_without_query_is_400():
     with pytest.raises(BadRequest, match="no 'query'"):
         parse("POST", FORM, body=b"foo=bar")
+
+
+# --- the form decoder: the same pairs as parse_qsl, whatever the bytes ----------------------
+
+_FORM_CASES = [
+    b"query=SELECT+*+%7B%3Fs+%3Fp+%3Fo%7D",
+    b"query=a%5Cnb+%5C%5C+\\x41+%25",  # backslashes, encoded and raw, and an encoded '%'
+    b"query=%E9t%C3%A9",  # %E9 alone is not UTF-8: parse_qsl's replacement character
+    b"query=100%+sure&x=%4G&y=%",  # stray '%': left as it is
+    b"a&b=&=c&&d=1=2",  # no '=', empty value, empty name, empty part, '=' in the value
+    "query=caf\u00e9+%C3%A9".encode(),
+    b"",
+]
+
+
+@pytest.mark.parametrize("raw", _FORM_CASES)
+def test_form_pairs_decode_as_parse_qsl(raw: bytes) -> None:
+    assert form_pairs(raw, "form body") == parse_qsl(raw.decode(), keep_blank_values=True)
+
+
+@given(st.binary(max_size=64) | st.text(max_size=64).map(lambda t: quote_plus(t).encode()))
+def test_form_pairs_match_parse_qsl_on_any_bytes(raw: bytes) -> None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        with pytest.raises(BadRequest, match="not valid UTF-8"):
+            form_pairs(raw, "form body")
+        return
+    assert form_pairs(raw, "form body") == parse_qsl(text, keep_blank_values=True)

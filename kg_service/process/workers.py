@@ -28,6 +28,7 @@ import pickle
 import resource
 import signal
 import struct
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -247,10 +248,24 @@ def _expire(waiter: asyncio.Future) -> None:
 
 
 class WorkerPool:
-    """Workers, an admission cap, and the per-request deadline."""
+    """Workers, an admission cap, and the per-request deadline.
 
-    def __init__(self, memory_mb: int, size: int, max_concurrent: int, timeout: float) -> None:
+    The workers start with the first call, not with the service: each is a process with
+    pySHACL loaded (~60 MB, and a forkserver beside them), which a service nobody sends data to
+    validate should not hold. ``on_started`` runs once they are up (e.g. to warm them).
+    """
+
+    def __init__(
+        self,
+        memory_mb: int,
+        size: int,
+        max_concurrent: int,
+        timeout: float,
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
         self.memory_mb, self.size, self.timeout = memory_mb, size, timeout
+        self.on_started = on_started
+        self.started = False
         self.max_concurrent = max(max_concurrent, 1)
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
@@ -260,8 +275,13 @@ class WorkerPool:
         self._replacing: set[asyncio.Task] = set()
 
     async def start(self) -> None:
-        for _ in range(self.size):
-            await self._add()
+        """Start the workers now (they start with the first call otherwise)."""
+        if self.started:
+            return
+        self.started = True  # before the await: a call meanwhile waits for an idle worker
+        await asyncio.gather(*(self._add() for _ in range(self.size)))
+        if self.on_started is not None:
+            self.on_started()
 
     async def _add(self) -> None:
         worker = await asyncio.to_thread(Worker, self.memory_mb)
@@ -297,6 +317,8 @@ class WorkerPool:
 
     async def call(self, target: str, *args: Any) -> Any:
         """Run ``module:function(*args)`` in a worker, stopped at the deadline; its value."""
+        if not self.started:
+            await self.start()
         worker = await self._acquire()
         deadline = asyncio.get_running_loop().time() + self.timeout
         try:

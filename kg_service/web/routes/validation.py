@@ -109,7 +109,8 @@ class Validator:
 
 
 async def open_validator(settings: Settings) -> Validator:
-    """Read our shapes, start the worker pool, and load the shapes into each worker."""
+    """Read our shapes and make the worker pool; its workers start, and load our shapes, with
+    the first validation (or Graph Store upload) this process gets."""
     defaults = Defaults(
         shapes=str(settings.project_dir / "shapes"),
         ontology=str(settings.project_dir / "ontology"),
@@ -122,9 +123,12 @@ async def open_validator(settings: Settings) -> Validator:
         settings.max_concurrent,
         settings.validation_timeout,
     )
-    await pool.start()
     validator = Validator(pool, defaults, settings.validation_timeout, shapes, serialized)
-    validator.warming = asyncio.create_task(_warm(validator))
+
+    def warm() -> None:
+        validator.warming = asyncio.create_task(_warm(validator))
+
+    pool.on_started = warm
     return validator
 
 
