@@ -57,7 +57,7 @@ from servers import (
     wait_answer,
 )
 
-from kg_service.query.union import FILL_UNION
+from kg_service.query.union import FILL_UNION, UNION
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -246,7 +246,8 @@ def load_oxigraph_server(exe: Path, nt: Path, folder: Path) -> None:
 
 def _run_once(store: ox.Store, query: Query) -> float:
     start = time.perf_counter()
-    result = store.query(query.text, use_default_graph_as_union=True)
+    # the union graph as the default graph, as ``serve`` reads it
+    result = store.query(query.text, default_graph=ox.NamedNode(UNION))
     if isinstance(result, ox.QueryTriples):
         result.serialize(format=ox.RdfFormat.N_TRIPLES)
     else:
@@ -466,6 +467,7 @@ class Plan:
     setups: list[Setup]
     repeated_concurrencies: list[int]  # repeated mode: ours and the Oxigraph server only
     rdflib_concurrencies: list[int]  # rdflib-endpoint: distinct mode, these only
+    rounds: int = 1  # every cell measured this many times, rounds interleaved; median kept
 
     def slots(self, names: list[str]) -> list[tuple[str, int, list[str]]]:
         """(mode, concurrency, servers) measured for each query, in the order measured."""
@@ -487,29 +489,50 @@ class Plan:
 def measure(
     label: str, setup: Setup, servers: list[Server], plan: Plan, manager: Servers
 ) -> tuple[list[dict], list[str]]:
-    """Every query × mode × concurrency × server, servers interleaved so drift hits them alike.
+    """Every query × mode × concurrency × server, servers interleaved so drift hits them alike,
+    ``plan.rounds`` times over (the whole list once per round), the median round kept.
 
     A server that does not answer a cheap query after a cell is restarted (and noted), so one
     failure does not void every later cell; ``servers`` then holds the new one.
     """
     cells, notes = [], []
     index = {s.name: i for i, s in enumerate(servers)}
-    for q in plan.queries:
-        for mode, c, names in plan.slots([s.name for s in servers]):
-            for name in names:
-                if time.monotonic() > plan.deadline:
-                    notes.append("the run's time budget (--max-minutes) ran out: cells missing")
-                    return cells, notes
-                server = servers[index[name]]
-                cells.append(_measure_cell(label, setup, server, q, c, mode, plan))
-                if not drain(server, plan.queries[0], _drain_timeout(server, plan)):
-                    servers[index[name]] = _revive(server, plan, manager)
-                    notes.append(
-                        f"{name} did not finish its left-over requests after {q.name} {mode} "
-                        f"c{c}; restarted for the cells after it"
-                    )
-                    print(f"WARNING: [{label}] {setup.name}: {notes[-1]}", flush=True)
-    return cells, notes
+    for _ in range(plan.rounds):
+        for q in plan.queries:
+            for mode, c, names in plan.slots([s.name for s in servers]):
+                for name in names:
+                    if time.monotonic() > plan.deadline:
+                        notes.append("the run's time budget (--max-minutes) ran out: cells missing")
+                        return combine_rounds(cells), notes
+                    server = servers[index[name]]
+                    cells.append(_measure_cell(label, setup, server, q, c, mode, plan))
+                    if not drain(server, plan.queries[0], _drain_timeout(server, plan)):
+                        servers[index[name]] = _revive(server, plan, manager)
+                        notes.append(
+                            f"{name} did not finish its left-over requests after {q.name} "
+                            f"{mode} c{c}; restarted for the cells after it"
+                        )
+                        print(f"WARNING: [{label}] {setup.name}: {notes[-1]}", flush=True)
+    return combine_rounds(cells), notes
+
+
+def combine_rounds(cells: list[dict]) -> list[dict]:
+    """One cell per query × server × set-up × mode × concurrency: the round with the median
+    throughput (its latencies with it), the errors of every round added up."""
+    groups: dict[tuple, list[dict]] = {}
+    for cell in cells:
+        key = (cell["query"], cell["server"], cell["setup"], cell["mode"], cell["concurrency"])
+        groups.setdefault(key, []).append(cell)
+    out = []
+    for group in groups.values():
+        ranked = sorted(group, key=lambda cell: cell["rps"])
+        chosen = dict(ranked[(len(ranked) - 1) // 2])
+        chosen["errors"] = sum(cell["errors"] for cell in group)
+        chosen["non_2xx"] = sum(cell["non_2xx"] for cell in group)
+        chosen["rounds"] = len(group)
+        chosen["rps_rounds"] = [cell["rps"] for cell in group]
+        out.append(chosen)
+    return out
 
 
 def _drain_timeout(server: Server, plan: Plan) -> float:
@@ -712,6 +735,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1M")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
     p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure every cell this many times, rounds interleaved; the median is reported "
+        "(this machine's throughput drifts by 10%% from minute to minute)",
+    )
+    p.add_argument(
         "--concurrency", default="1,16,64", help="comma-separated connection counts (distinct)"
     )
     p.add_argument(
@@ -806,6 +836,7 @@ def make_plan(args: argparse.Namespace, queries: list[Query]) -> Plan:
         _setups(args.setups),
         _ints(args.repeated_concurrency),
         _ints(args.rdflib_concurrency),
+        args.rounds,
     )
 
 
@@ -824,6 +855,7 @@ def new_run(args: argparse.Namespace, tools: dict, configs: list[OursConfig], pl
         "versions": versions(tools),
         "settings": {
             "duration": args.duration,
+            "rounds": args.rounds,
             "concurrencies": plan.concurrencies,
             "modes": plan.modes,
             "repeated_concurrencies": plan.repeated_concurrencies,

@@ -492,7 +492,11 @@ def _size_section(size: dict, run: dict) -> list[str]:
 def _settings_line(run: dict) -> str:
     s = run["settings"]
     concs = ", ".join(map(str, s["concurrencies"]))
-    text = f"Each cell ran {s['duration']} s with wrk (1 thread, keep-alive) on 127.0.0.1; "
+    text = f"Each cell ran {s['duration']} s with wrk (1 thread, keep-alive) on 127.0.0.1"
+    rounds = s.get("rounds", 1)
+    text += (
+        f", {rounds} times in interleaved rounds (the median round shown); " if rounds > 1 else "; "
+    )
     if "modes" not in s:
         return text + f"concurrency {concs}; data seed {s['seed']}."
     text += f"modes {', '.join(s['modes'])}; distinct at concurrency {concs}"
