@@ -21,6 +21,8 @@ __all__ = ["OxigraphEngine"]
 
 
 _UNION_NODE = ox.NamedNode(UNION)
+#: one statement per line, full IRIs: no prefixes to give
+_LINE_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
 
 
 class OxigraphEngine:
@@ -68,7 +70,7 @@ class OxigraphEngine:
         sink.head(kind, fmt)
         try:
             if kind == "graph":
-                ox.serialize(result, sink, format=fmt.oxigraph, prefixes=PREFIXES)
+                ox.serialize(result, sink, format=fmt.oxigraph, **_prefixes(fmt.oxigraph))
             else:
                 result.serialize(sink, format=fmt.oxigraph)
         except (OSError, ValueError) as exc:
@@ -130,6 +132,11 @@ def _client_syntax_error(text: str, sent: str, base_iri: str | None, exc: Syntax
     except (OSError, RuntimeError):
         pass
     return KGError(f"The update could not be applied here (rewritten for the union): {exc}")
+
+
+def _prefixes(fmt: ox.RdfFormat) -> dict:
+    """Our prefixes for the formats that write them (passing them costs ~7 µs a call)."""
+    return {} if fmt in _LINE_FORMATS else {"prefixes": PREFIXES}
 
 
 def _has_from(query: str, lowered: str) -> bool:
