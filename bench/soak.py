@@ -12,8 +12,10 @@
    exists. Every request's latency, status and size are kept. The server process and every
    descendant (query workers, the forkserver) are sampled from ``/proc`` — RSS and open file
    descriptors — at the start, every ``--sample-every`` seconds and at the end.
-4. **Burst**: ``--burst-factor`` × ``--max-concurrent`` simultaneous slow queries; the cap must
-   answer some of them ``503`` with ``Retry-After``, the rest must succeed, and the server must
+4. **Burst**: ``--burst`` simultaneous slower queries (each ~50 ms of CPU), more than the
+   processes can evaluate (``--max-concurrent`` each) and queue (``--max-queue`` each, waiting
+   at most ``--max-wait`` seconds); the overflow must be answered ``503`` with
+   ``Retry-After``, the rest must succeed, and the server must
    still answer afterwards with the same processes.
 5. **Report**: ``soak.json`` (everything) and ``soak.md`` (the figures) in ``--out``; the
    server's log, without its access lines, is kept as ``soak.log``.
@@ -50,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/benelux-kg/"
 FORM = "application/x-www-form-urlencoded"
 SRJ = "application/sparql-results+json"
-SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?e ?f . ?f ?g ?h }"
 
 #: Share of the mix per kind of request (normalised; kinds with no requests are dropped).
 WEIGHTS = {
@@ -113,7 +115,7 @@ def _children() -> dict[int, list[int]]:
 
 def process_tree(root: int) -> list[tuple[int, str]]:
     """``root`` and all its descendants, parents first, each with its role."""
-    tree, out, todo = _children(), [], [(root, "serve (HTTP)")]
+    tree, out, todo = _children(), [], [(root, "serve (supervisor)")]
     while todo and len(out) < 1000:
         pid, role = todo.pop(0)
         out.append((pid, role))
@@ -131,6 +133,8 @@ def _role(pid: int, parent_role: str) -> str:
             return "forkserver"
         if b"resource_tracker" in argv:
             return "resource_tracker"
+        if b"spawn_main" in argv:  # the HTTP processes (and the writer, with a token)
+            return "http"
     return "child"
 
 
@@ -150,12 +154,12 @@ def sample_tree(root: int) -> list[Sample]:
 
 
 def _role_names(samples: list[Sample]) -> dict[int, str]:
-    """Stable labels: 'worker 1', 'worker 2', … in pid order; other roles as they are."""
-    names, n = {}, 0
+    """Stable labels: 'http 1', 'worker 2', … in pid order; other roles as they are."""
+    names, counts = {}, Counter()
     for s in sorted(samples, key=lambda s: s.pid):
-        if s.name == "worker":
-            n += 1
-            names[s.pid] = f"worker {n}"
+        if s.name in ("worker", "http"):
+            counts[s.name] += 1
+            names[s.pid] = f"{s.name} {counts[s.name]}"
         else:
             names[s.pid] = s.name
     return names
@@ -445,8 +449,9 @@ def write_markdown(report: dict, path: Path) -> None:
         "# Soak run",
         "",
         f"{report['finished']} · {c['clients']} clients × {report['elapsed_s']:.0f} s on "
-        f"loopback · `benelux-kg serve` (oxigraph, memory store, {c['query_workers']} query "
-        f"workers, max-concurrent {c['max_concurrent']}) · {report['machine']['cpus']} CPUs · "
+        f"loopback · `benelux-kg serve` (oxigraph, memory store, {c['http_processes']} HTTP "
+        f"processes, max-concurrent {c['max_concurrent']}, max-queue {c['max_queue']}, "
+        f"max-wait {c['max_wait']} s) · {report['machine']['cpus']} CPUs · "
         f"Python {report['machine']['python']} · clients and server share the machine; "
         f"load average (1 min) during the soak {_load(report['samples'])}.",
         "",
@@ -490,10 +495,11 @@ def write_markdown(report: dict, path: Path) -> None:
         "",
         f"Sampled every {c['sample_every']} s ({len(report['samples'])} samples in `soak.json`).",
         "",
-        "## Burst over the concurrency cap",
+        "## Burst past what the processes evaluate and queue",
         "",
         f"{b['requests']} simultaneous slow queries (`{c['burst_query']}`, "
-        f"{c['burst_factor']} × max-concurrent {c['max_concurrent']}) on separate connections: "
+        f"{c['http_processes']} processes × (max-concurrent {c['max_concurrent']} + max-queue "
+        f"{c['max_queue']}) admitted at most) on separate connections: "
         f"statuses {b['statuses']}; {b['rejected_with_retry_after']} × 503 with `Retry-After` "
         f"(p99 {b['rejection_p99_ms']} ms), {b['rejected_without_retry_after']} without; other "
         f"statuses {b['other']}; the last 200 after {b['ok_max_s']} s; the server "
@@ -588,12 +594,14 @@ def serve_and_measure(args: argparse.Namespace, servers: Servers, build_dir: Pat
         str(port),
         "--max-concurrent",
         str(args.max_concurrent),
+        "--max-queue",
+        str(args.max_queue),
+        "--max-wait",
+        str(args.max_wait),
         "--query-timeout",
         str(args.query_timeout),
     ]
     env = {"BENELUX_KG_BUILD_DIR": str(build_dir)}
-    if args.query_workers:
-        env["BENELUX_KG_QUERY_WORKERS"] = str(args.query_workers)
     server = servers.start("soak", argv, url, env)
     wait_ready(url, server.process)
     root = server.pid
@@ -609,9 +617,9 @@ def serve_and_measure(args: argparse.Namespace, servers: Servers, build_dir: Pat
         flush=True,
     )
     outcomes, samples, elapsed = asyncio.run(soak(url, root, weighted_mix(reqs), args))
-    print(f"soak done: {len(outcomes)} requests; burst of {args.burst_factor}x", flush=True)
+    print(f"soak done: {len(outcomes)} requests; burst of {args.burst}", flush=True)
     before = _dicts(root)
-    n = args.burst_factor * args.max_concurrent
+    n = args.burst
     raw = asyncio.run(burst(url, n, args.burst_query))
     time.sleep(1)
     is_alive = alive(url) and server.process.poll() is None
@@ -641,9 +649,11 @@ def make_report(
             "duration": args.duration,
             "max_concurrent": args.max_concurrent,
             "query_timeout": args.query_timeout,
-            "query_workers": args.query_workers or max(2, os.cpu_count() or 2),
+            "http_processes": max(2, os.cpu_count() or 2),  # serve's default --workers
+            "max_queue": args.max_queue,
+            "max_wait": args.max_wait,
             "sample_every": args.sample_every,
-            "burst_factor": args.burst_factor,
+            "burst": args.burst,
             "burst_query": args.burst_query,
             "seed": args.seed,
             "weights": WEIGHTS,
@@ -690,11 +700,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=40,
         help="the server's cap (above --clients, so the soak itself is never refused)",
     )
+    p.add_argument("--max-queue", type=int, default=16, help="the server's queue bound per process")
+    p.add_argument("--max-wait", type=float, default=5, help="the server's longest wait, s")
     p.add_argument("--query-timeout", type=float, default=30)
-    p.add_argument("--query-workers", type=int, default=0, help="0: the server's default")
     p.add_argument("--sample-every", type=float, default=10)
     p.add_argument("--entities", type=int, default=60, help="entity pages in the mix")
-    p.add_argument("--burst-factor", type=int, default=3)
+    p.add_argument(
+        "--burst",
+        type=int,
+        default=300,
+        help="simultaneous slower queries after the soak (past what the processes evaluate "
+        "and queue: some must be answered 503)",
+    )
     p.add_argument("--burst-query", default=SLOW_QUERY)
     p.add_argument("--rss-tolerance-mb", type=float, default=10)
     p.add_argument("--build-dir", type=Path, default=None, help="an existing build to serve")
