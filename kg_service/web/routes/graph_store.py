@@ -28,7 +28,7 @@ from kg_service.query.contract import QueryRequest
 from kg_service.query.union import INTERNAL, is_internal
 from kg_service.rdf.formats import GRAPH_FORMATS, by_media_type
 from kg_service.rdf.namespaces import INFERRED_GRAPH
-from kg_service.web.auth import require_writer
+from kg_service.web.auth import WRITER
 from kg_service.web.routes.sparql import read_body, result_response
 
 __all__ = ["router"]
@@ -112,10 +112,9 @@ def _writable_target(request: Request) -> str | None:
     return graph
 
 
-@router.api_route("/store", methods=["PUT", "POST"])
+@router.api_route("/store", methods=["PUT", "POST"], dependencies=[WRITER])
 async def write(request: Request) -> Response:
     """PUT replaces the graph, POST adds to it; 201 when the graph is new, else 204."""
-    require_writer(request)
     graph = _writable_target(request)
     existed = graph is None or await _exists(request, graph)
     data = await _payload(request)
@@ -124,10 +123,9 @@ async def write(request: Request) -> Response:
     return Response(status_code=204 if existed else 201)
 
 
-@router.delete("/store")
+@router.delete("/store", dependencies=[WRITER])
 async def delete(request: Request) -> Response:
     """Remove the graph (empty the default graph); 404 if there is no such graph."""
-    require_writer(request)
     graph = _writable_target(request)
     if graph is not None and not await _exists(request, graph):
         raise NotFound(f"There is no graph <{graph}> in this store.")

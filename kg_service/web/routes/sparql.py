@@ -24,7 +24,7 @@ from kg_service.query.lexer import operations
 from kg_service.query.policy import check_update, without_silent_loads
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML
 from kg_service.rdf.negotiation import choose
-from kg_service.web.auth import require_writer
+from kg_service.web.auth import WRITER
 from kg_service.web.routes.ui import query_page
 
 __all__ = [
@@ -175,10 +175,9 @@ def parse_update_request(content_type: str, url_query: bytes, body: bytes) -> st
     return text
 
 
-@router.post("/update")
+@router.post("/update", dependencies=[WRITER])
 async def update(request: Request) -> Response:
     """Apply a SPARQL 1.1 Update atomically (needs the update token)."""
-    require_writer(request)
     settings = request.app.state.settings
     body = await read_body(request, settings.max_body_bytes)
     text = parse_update_request(
