@@ -10,7 +10,10 @@ Two regression tests pin bugs the run found (since fixed in the routes).
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from typing import get_args
 from urllib.parse import urlencode
@@ -108,6 +111,27 @@ def test_only_the_writes_ask_for_the_token(doc):
         if "security" in op
     )
     assert doc["components"]["securitySchemes"]["updateToken"]["scheme"] == "bearer"
+
+
+def test_the_document_is_the_same_in_every_process():
+    """Regression: a route's methods are a set, so the order of a path's operations changed
+    with the hash seed, and pytest-xdist workers collected different schemathesis tests."""
+    script = (
+        "import json; from kg_service.settings import Settings; "
+        "from kg_service.web.app import create_app; "
+        "print(json.dumps(create_app(Settings.load()).openapi()))"
+    )
+    documents = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(documents) == 1
 
 
 def test_no_duplicate_operation_id_warning(recwarn):

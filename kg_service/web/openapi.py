@@ -395,6 +395,15 @@ def _per_method(method: str, operation: dict) -> dict:
     return operation
 
 
+#: The order of a path's methods in the document. FastAPI keeps a route's methods in a set,
+#: whose order changes from one process to the next (and test collection must not).
+METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
+
+
+def _in_order(operations: dict[str, dict]) -> list[tuple[str, dict]]:
+    return sorted(operations.items(), key=lambda item: METHODS.index(item[0]))
+
+
 def _hoisted(node: Any, found: dict[str, dict]) -> Any:
     """``node`` with every :func:`component` schema replaced by a reference, kept in ``found``."""
     if isinstance(node, list):
@@ -421,7 +430,7 @@ def document(app: FastAPI, refinements: tuple[Refinement, ...] = ()) -> dict:
     paths = {**schema.get("paths", {}), **_unrouted(app)}
     named: dict[str, dict] = {}
     schema["paths"] = {
-        path: {m: _per_method(m, op) for m, op in _hoisted(methods, named).items()}
+        path: {m: _per_method(m, op) for m, op in _in_order(_hoisted(methods, named))}
         for path, methods in sorted(paths.items())
     }
     components = schema.setdefault("components", {})
