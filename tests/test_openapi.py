@@ -10,7 +10,10 @@ Two regression tests pin bugs the run found (since fixed in the routes).
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from typing import get_args
 from urllib.parse import urlencode
@@ -19,7 +22,7 @@ import httpx
 import pytest
 import schemathesis
 from conftest import start_server, stop_server
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, settings
 from starlette.routing import Mount
 
@@ -32,7 +35,8 @@ from kg_service.rdf.formats import (
 )
 from kg_service.settings import Settings
 from kg_service.web.app import create_app
-from kg_service.web.openapi import ERROR_BODY, dump_names
+from kg_service.web.openapi import ERROR_BODY
+from kg_service.web.routes.publishing import DUMP_NAMES
 from kg_service.web.routes.sparql import DIRECT, UPDATE_DIRECT
 
 TOKEN = "openapi-test-token"
@@ -81,6 +85,53 @@ def test_every_route_and_method_is_documented(doc):
 def test_operation_ids_are_unique(doc):
     ids = [op["operationId"] for ops in doc["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids))
+
+
+def test_every_route_names_its_operation():
+    """The document's operationIds are ``{operation_id}_{method}``: a route without one would
+    get FastAPI's generated id, which changes with the handler's name."""
+    for context in iter_route_contexts(create_app(Settings.load()).routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            assert route.operation_id, context.path
+
+
+def test_only_the_writes_ask_for_the_token(doc):
+    secured = {
+        op["operationId"]
+        for ops in doc["paths"].values()
+        for op in ops.values()
+        if "security" in op
+    }
+    assert secured == WRITES
+    assert all(
+        op["security"] == [{"updateToken": []}]
+        for ops in doc["paths"].values()
+        for op in ops.values()
+        if "security" in op
+    )
+    assert doc["components"]["securitySchemes"]["updateToken"]["scheme"] == "bearer"
+
+
+def test_the_document_is_the_same_in_every_process():
+    """Regression: a route's methods are a set, so the order of a path's operations changed
+    with the hash seed, and pytest-xdist workers collected different schemathesis tests."""
+    script = (
+        "import json; from kg_service.settings import Settings; "
+        "from kg_service.web.app import create_app; "
+        "print(json.dumps(create_app(Settings.load()).openapi()))"
+    )
+    documents = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(documents) == 1
 
 
 def test_no_duplicate_operation_id_warning(recwarn):
@@ -147,9 +198,9 @@ def test_served_document_is_the_corrected_one(server, settings):
 
 
 @pytest.mark.e2e
-def test_dump_names_are_the_served_dumps(server, settings):
+def test_dump_names_are_the_served_dumps(server):
     listing = httpx.get(server.url + "/download", headers={"Accept": "application/json"})
-    assert {d["name"] for d in listing.json()["dumps"]} == set(dump_names(settings))
+    assert {d["name"] for d in listing.json()["dumps"]} == set(DUMP_NAMES)
 
 
 @pytest.mark.e2e

@@ -18,6 +18,7 @@ __all__ = [
     "DUMP_FORMATS",
     "DUMP_INDEX",
     "DUMP_NAME",
+    "dump_name",
     "dump_path",
     "file_sha256",
     "input_digest",
@@ -62,10 +63,14 @@ def needs_build(settings: Settings) -> bool:
     return json.loads(manifest.read_text()).get("digest") != input_digest(settings)
 
 
+def dump_name(fmt: Format, gz: bool = False) -> str:
+    """The file name of the dump in ``fmt`` (the same in every build folder)."""
+    return f"{DUMP_NAME}.{fmt.extension}" + (".gz" if gz else "")
+
+
 def dump_path(settings: Settings, fmt: Format, gz: bool = False) -> Path:
     """Where the dump in ``fmt`` is written."""
-    name = f"{DUMP_NAME}.{fmt.extension}" + (".gz" if gz else "")
-    return settings.build_path / name
+    return settings.build_path / dump_name(fmt, gz)
 
 
 def file_sha256(path: Path) -> str:

@@ -53,6 +53,8 @@ CORS = {
     "allow_headers": ["*"],
     "expose_headers": ["*"],
 }
+#: What ``/healthz`` answers: a line of plain text.
+PLAIN = openapi.content(TEXT.media_type)
 
 
 class KnowledgeGraphApp(FastAPI):
@@ -117,8 +119,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(ui.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
-    app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])
-    openapi.install(app)
+    app.add_api_route(
+        "/healthz",
+        healthz,
+        methods=["GET", "HEAD"],
+        operation_id="healthz",
+        tags=["Operations"],
+        response_class=Response,
+        summary="Liveness: 200 once the store is open",
+        responses={"200": openapi.ok("ok", PLAIN), "503": openapi.ok("Starting.", PLAIN)},
+    )
+    openapi.install(app, ui.document_examples)
     return app
 
 

@@ -27,11 +27,14 @@ from prometheus_client.core import GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg_service.errors import KGError
+from kg_service.web import openapi
 
 __all__ = ["AccessLog", "Metrics", "configure_logging", "query_hash", "router"]
 
 log = logging.getLogger("kg_service.access")
-router = APIRouter()
+router = APIRouter(tags=["Operations"], default_response_class=Response)
+#: What the probes answer: a line of plain text.
+PLAIN = openapi.content("text/plain")
 
 
 def configure_logging() -> None:
@@ -180,14 +183,25 @@ class AccessLog:
         return found
 
 
-@router.get("/metrics", include_in_schema=True)
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    summary="Prometheus metrics",
+    responses={"200": openapi.ok("The metrics.", openapi.content(CONTENT_TYPE_LATEST))},
+)
 async def metrics(request: Request) -> Response:
     """Prometheus metrics of this process."""
     registry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"])
+@router.api_route(
+    "/readyz",
+    methods=["GET", "HEAD"],
+    operation_id="readyz",
+    summary="Readiness: 200 when the store answers a query",
+    responses={"200": openapi.ok("ready", PLAIN), "503": openapi.ok("Not ready, and why.", PLAIN)},
+)
 async def readyz(request: Request) -> Response:
     """200 when the store answers a query; 503 otherwise (e.g. a remote store is away)."""
     from kg_service.query.contract import ask

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from kg_service.web import openapi
 from kg_service.web.i18n import LANGUAGES, choose_language, t
 
 __all__ = ["STATIC_DIR", "render", "router", "static_files", "templates"]
@@ -37,8 +39,27 @@ def static_files() -> StaticFiles:
     return StaticFiles(directory=str(STATIC_DIR))
 
 
-@router.get("/lang", include_in_schema=False)
-async def switch_language(request: Request, lang: str = "en", next: str = "/") -> Response:
+@router.get(
+    "/lang",
+    operation_id="language",
+    tags=["Pages"],
+    status_code=303,
+    response_class=Response,
+    summary="Remember a page language in a cookie and go back",
+    responses={
+        "303": openapi.ok(
+            "Back to next (a path on this site).", Location=openapi.header("the path", True)
+        )
+    },
+)
+async def switch_language(
+    request: Request,
+    lang: Annotated[
+        str,
+        Query(description=openapi.LANG_DESCRIPTION, json_schema_extra={"enum": sorted(LANGUAGES)}),
+    ] = "en",
+    next: Annotated[str, Query(description="Where to go.", examples=["/", "/def/"])] = "/",
+) -> Response:
     """Remember the chosen language in a cookie and go back (only to a path on this site)."""
     target = urlsplit(next).path if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target or "/", status_code=303)

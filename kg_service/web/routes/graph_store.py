@@ -27,13 +27,56 @@ from kg_service.errors import (
 from kg_service.query.contract import QueryRequest
 from kg_service.query.union import INTERNAL, is_internal
 from kg_service.rdf.formats import GRAPH_FORMATS, by_media_type
-from kg_service.rdf.namespaces import INFERRED_GRAPH
-from kg_service.web.auth import require_writer
+from kg_service.rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg_service.web import openapi
+from kg_service.web.auth import WRITER
 from kg_service.web.routes.sparql import read_body, result_response
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(tags=["Graph Store"], default_response_class=Response)
+
+
+def _target_params(*examples: str) -> tuple[dict, ...]:
+    """``?graph=IRI`` or ``?default``: the graph a request names (:func:`_target`)."""
+    return (
+        openapi.query_param(
+            "graph",
+            {"type": "string", "examples": list(examples)},
+            "The graph's absolute IRI. Give exactly one of graph and default (else 400).",
+        ),
+        openapi.query_param(
+            "default",
+            {"type": "string"},
+            "Present (with any value, usually none): the default graph.",
+            allowEmptyValue=True,
+        ),
+    )
+
+
+def _rdf_body() -> dict:
+    """Every media type a write parses (:func:`_payload`)."""
+    types = [m for f in GRAPH_FORMATS for m in (f.media_type, *f.aliases) if "/" in m]
+    example = "<urn:a> <urn:b> <urn:c> ."
+    body = {m: {"schema": {"type": "string", "examples": [example]}} for m in types}
+    body["application/ld+json"] = {"schema": openapi.ref("JsonLd")}
+    return {"required": True, "content": body}
+
+
+#: What PUT and POST answer.
+WRITTEN = {
+    "201": openapi.ok("The graph did not exist and was created."),
+    "204": openapi.ok("The graph was replaced (PUT) or added to (POST)."),
+    **openapi.errors(400, 401, 403, 413, 415, *openapi.STORE),
+}
+#: What the PUT and POST decorators share (their summaries differ); writes name a scratch graph.
+WRITE = {
+    "operation_id": "store",
+    "status_code": 204,  # the usual answer; 201 when the graph is new
+    "dependencies": [WRITER],
+    "responses": WRITTEN,
+    "openapi_extra": openapi.inputs(*_target_params("http://example.org/g"), body=_rdf_body()),
+}
 
 
 def _target(request: Request) -> str | None:
@@ -62,7 +105,22 @@ async def _exists(request: Request, graph: str) -> bool:
     return b"true" in body
 
 
-@router.api_route("/store", methods=["GET", "HEAD"])
+@router.api_route(
+    "/store",
+    methods=["GET", "HEAD"],
+    operation_id="store",
+    summary="Graph Store Protocol: read a graph",
+    responses={
+        "200": openapi.ok(
+            "The graph, as Accept or format= asks.",
+            openapi.content(*openapi.media(GRAPH_FORMATS)),
+        ),
+        **openapi.errors(*openapi.NEGOTIATED, 404, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        *_target_params(str(ONTOLOGY_GRAPH)), openapi.format_param(GRAPH_FORMATS)
+    ),
+)
 async def read(request: Request) -> Response:
     """A graph of the store, in the negotiated RDF format."""
     graph = _target(request)
@@ -112,10 +170,10 @@ def _writable_target(request: Request) -> str | None:
     return graph
 
 
-@router.api_route("/store", methods=["PUT", "POST"])
+@router.put("/store", summary="Graph Store Protocol: replace a graph", **WRITE)
+@router.post("/store", summary="Graph Store Protocol: add to a graph", **WRITE)
 async def write(request: Request) -> Response:
     """PUT replaces the graph, POST adds to it; 201 when the graph is new, else 204."""
-    require_writer(request)
     graph = _writable_target(request)
     existed = graph is None or await _exists(request, graph)
     data = await _payload(request)
@@ -124,10 +182,20 @@ async def write(request: Request) -> Response:
     return Response(status_code=204 if existed else 201)
 
 
-@router.delete("/store")
+@router.delete(
+    "/store",
+    operation_id="store",
+    status_code=204,
+    dependencies=[WRITER],
+    summary="Graph Store Protocol: delete a graph (empty the default graph)",
+    responses={
+        "204": openapi.ok("The graph was removed."),
+        **openapi.errors(400, 401, 403, 404, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(*_target_params("http://example.org/g")),
+)
 async def delete(request: Request) -> Response:
     """Remove the graph (empty the default graph); 404 if there is no such graph."""
-    require_writer(request)
     graph = _writable_target(request)
     if graph is not None and not await _exists(request, graph):
         raise NotFound(f"There is no graph <{graph}> in this store.")

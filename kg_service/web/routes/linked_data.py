@@ -13,22 +13,26 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 
 from kg_service.errors import NotFound
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH
 from kg_service.rdf.negotiation import choose
+from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal
 from kg_service.web.pages import render
 from kg_service.web.routes.sparql import result_response
+from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS
 
 __all__ = ["Described", "checked_iri", "local_path", "router"]
 
-router = APIRouter()
+router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -271,13 +275,58 @@ async def _provenance(store: Store, iri: str, lang: str) -> list[dict]:
     return list(out.values())
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
-async def resource(request: Request, path: str) -> Response:
+#: What a dereferenced IRI answers (:func:`dereference`), and the parameters it reads.
+DEREFERENCED = {
+    "200": openapi.ok(
+        "The representation Accept, format= or the path's extension asks for.",
+        openapi.content(*openapi.media((*GRAPH_FORMATS, HTML))),
+        Vary="Accept, Accept-Language, Cookie",
+        **{"Content-Location": "the URL of the representation sent", "Link": "the others"},
+    ),
+    **openapi.errors(*openapi.NEGOTIATED, 404, *openapi.STORE),
+}
+NEGOTIATION = openapi.inputs(openapi.format_param((*GRAPH_FORMATS, HTML)), openapi.LANG)
+
+
+@router.api_route(
+    "/id/{path:path}",
+    methods=["GET", "HEAD"],
+    operation_id="resource",
+    summary="A resource of the graph",
+    responses=DEREFERENCED,
+    openapi_extra=NEGOTIATION,
+)
+async def resource(
+    request: Request,
+    path: Annotated[
+        str,
+        PathParam(
+            description="kind/slug, optionally with an extension (.ttl .nt .jsonld .rdf .html).",
+            examples=[*ENTRY_POINTS, ENTRY_POINTS[0] + ".ttl"],
+        ),
+    ],
+) -> Response:
     """A resource of the graph (``https://w3id.org/benelux-kg/id/…``)."""
     return await dereference(request, "id/" + path)
 
 
-@router.api_route("/def/{term}", methods=["GET", "HEAD"])
-async def term(request: Request, term: str) -> Response:
+@router.api_route(
+    "/def/{term}",
+    methods=["GET", "HEAD"],
+    operation_id="term",
+    summary="An ontology term",
+    responses=DEREFERENCED,
+    openapi_extra=NEGOTIATION,
+)
+async def term(
+    request: Request,
+    term: Annotated[
+        str,
+        PathParam(
+            description="An ontology term, optionally with an extension.",
+            examples=[*COUNTED_CLASSES, "Institution.jsonld"],
+        ),
+    ],
+) -> Response:
     """An ontology term (``https://w3id.org/benelux-kg/def/{Term}``)."""
     return await dereference(request, "def/" + term)

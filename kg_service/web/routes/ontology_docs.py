@@ -17,6 +17,7 @@ from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML
 from kg_service.rdf.namespaces import BKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from kg_service.rdf.negotiation import choose
+from kg_service.web import openapi
 from kg_service.web.i18n import LANGUAGES, choose_language, pick_literal
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
@@ -24,7 +25,7 @@ from kg_service.web.routes.sparql import result_response
 
 __all__ = ["Term", "router"]
 
-router = APIRouter()
+router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
 KINDS = (
     ("classes", OWL.Class),
@@ -128,8 +129,23 @@ async def _usage(store: Store) -> dict[str, int]:
     return {r["t"]["value"]: int(r["n"]["value"]) for r in rows}
 
 
-@router.api_route("/def", methods=["GET", "HEAD"])
-@router.api_route("/def/", methods=["GET", "HEAD"])
+#: The ontology IRI ``/def`` and its documentation ``/def/`` answer alike.
+ONTOLOGY = {
+    "methods": ["GET", "HEAD"],
+    "summary": "The ontology: documentation (HTML) or its graph (RDF)",
+    "responses": {
+        "200": openapi.ok(
+            "The ontology as Accept or format= asks.",
+            openapi.content(*openapi.media((*GRAPH_FORMATS, HTML))),
+        ),
+        **openapi.errors(*openapi.NEGOTIATED, *openapi.STORE),
+    },
+    "openapi_extra": openapi.inputs(openapi.format_param((*GRAPH_FORMATS, HTML)), openapi.LANG),
+}
+
+
+@router.api_route("/def", operation_id="ontology", **ONTOLOGY)
+@router.api_route("/def/", operation_id="ontology_documentation", **ONTOLOGY)
 async def ontology(request: Request) -> Response:
     """The ontology: its documentation for people, its graph for machines."""
     offers = (HTML, *GRAPH_FORMATS)

@@ -23,17 +23,20 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from rdflib import Graph
 
+from kg_service.build.layout import DUMP_FORMATS, dump_name
 from kg_service.errors import NotFound
 from kg_service.publish.catalog import Coverage, Links, coverage, describe_catalog, html_context
 from kg_service.publish.dumps import (
+    GZIP_MEDIA_TYPE,
     Dump,
     DumpIndex,
     load_dumps,
@@ -46,13 +49,14 @@ from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, Format
 from kg_service.rdf.namespaces import BASE
 from kg_service.rdf.negotiation import choose
+from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, words
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
 
-__all__ = ["links_for", "router", "sitemap_xml"]
+__all__ = ["DUMP_NAMES", "links_for", "router", "sitemap_xml"]
 
-router = APIRouter()
+router = APIRouter(tags=["Publishing"], default_response_class=Response)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: HTML pages that are not resources of the graph.
@@ -117,7 +121,65 @@ def _rdf(request: Request, graph: Graph, fmt: Format, modified: datetime | None)
     return _respond(request, _serialize(graph, fmt), fmt.content_type, modified, {"Vary": "Accept"})
 
 
-@router.api_route("/download", methods=["GET", "HEAD"])
+#: The file names ``/download/{name}`` may serve: the build's dumps, plain and gzipped.
+DUMP_NAMES = tuple(dump_name(f, gz) for f, _ in DUMP_FORMATS for gz in (False, True))
+#: The listing's JSON (:func:`_listing`).
+DUMP_LISTING = openapi.component(
+    "DumpListing",
+    {
+        "type": "object",
+        "required": ["modified", "catalog", "void", "dumps"],
+        "properties": {
+            "modified": {"type": ["string", "null"]},
+            "catalog": openapi.STRING,
+            "void": openapi.STRING,
+            "dumps": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "name",
+                        "url",
+                        "format",
+                        "media_type",
+                        "content_type",
+                        "gzip",
+                        "named_graphs",
+                        "bytes",
+                        "sha256",
+                    ],
+                    "properties": {
+                        **dict.fromkeys(
+                            ("name", "url", "format", "media_type", "content_type"), openapi.STRING
+                        ),
+                        "gzip": {"type": "boolean"},
+                        "named_graphs": {"type": "boolean"},
+                        "bytes": {"type": "integer", "minimum": 0},
+                        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    },
+                },
+            },
+        },
+    },
+)
+
+
+@router.api_route(
+    "/download",
+    methods=["GET", "HEAD"],
+    operation_id="downloads",
+    summary="The list of dumps (JSON) or the downloads page",
+    responses={
+        "200": openapi.ok(
+            "The dumps with sizes and SHA-256 digests.",
+            {JSON.media_type: {"schema": DUMP_LISTING}, **openapi.content(HTML.media_type)},
+            **openapi.CACHED,
+        ),
+        "304": openapi.NOT_MODIFIED,
+        **openapi.errors(406),
+    },
+    openapi_extra=openapi.inputs(openapi.LANG, *openapi.CONDITIONAL),
+)
 async def downloads(request: Request) -> Response:
     """The list of dumps: JSON for machines, a page for people."""
     fmt = choose(request.headers.get("accept"), (JSON, HTML))
@@ -159,8 +221,31 @@ def _listing(index: DumpIndex, links: Links) -> dict[str, Any]:
     }
 
 
-@router.api_route("/download/{name}", methods=["GET", "HEAD"])
-async def download(request: Request, name: str) -> Response:
+@router.api_route(
+    "/download/{name}",
+    methods=["GET", "HEAD"],
+    operation_id="download",
+    summary="One dump file (ETag is its SHA-256)",
+    responses={
+        **openapi.file_responses(
+            (*openapi.media(tuple(f for f, _ in DUMP_FORMATS)), GZIP_MEDIA_TYPE)
+        ),
+        "304": openapi.NOT_MODIFIED,
+        "400": openapi.range_error(),
+        **openapi.errors(404),
+    },
+    openapi_extra=openapi.inputs(*openapi.CONDITIONAL, *openapi.RANGED),
+)
+async def download(
+    request: Request,
+    name: Annotated[
+        str,
+        PathParam(
+            description="A dump's file name (any other name: 404).",
+            json_schema_extra={"enum": sorted(DUMP_NAMES)},
+        ),
+    ],
+) -> Response:
     """One dump file, by its exact name (anything else, ``..`` included, is a 404)."""
     index = await dump_index(request)
     dump = index.dumps.get(name)
@@ -199,7 +284,20 @@ def _file_response(
     )
 
 
-@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+@router.api_route(
+    "/.well-known/void",
+    methods=["GET", "HEAD"],
+    operation_id="void",
+    summary="The VoID description of the dataset",
+    responses={
+        "200": openapi.ok(
+            "VoID.", openapi.content(*openapi.media(GRAPH_FORMATS)), **openapi.CACHED
+        ),
+        "304": openapi.NOT_MODIFIED,
+        **openapi.errors(*openapi.NEGOTIATED, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(openapi.format_param(GRAPH_FORMATS), *openapi.CONDITIONAL),
+)
 async def void(request: Request) -> Response:
     """The VoID description of the dataset."""
     fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
@@ -208,7 +306,22 @@ async def void(request: Request) -> Response:
     return _rdf(request, graph, fmt, index.modified)
 
 
-@router.api_route("/catalog", methods=["GET", "HEAD"])
+@router.api_route(
+    "/catalog",
+    methods=["GET", "HEAD"],
+    operation_id="catalog",
+    summary="The DCAT-AP 3 catalogue (RDF) or its page",
+    responses={
+        "200": openapi.ok(
+            "The catalogue.", openapi.content(*openapi.media((*GRAPH_FORMATS, HTML)))
+        ),
+        "304": openapi.NOT_MODIFIED,
+        **openapi.errors(*openapi.NEGOTIATED, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        openapi.format_param((*GRAPH_FORMATS, HTML)), openapi.LANG, *openapi.CONDITIONAL
+    ),
+)
 async def catalog(request: Request) -> Response:
     """The DCAT-AP 3 catalogue: RDF for harvesters, a page for people."""
     offers = (*GRAPH_FORMATS, HTML)
@@ -222,13 +335,24 @@ async def catalog(request: Request) -> Response:
 
 
 ROBOTS = "User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
+ROBOTS_TYPE = "text/plain; charset=utf-8"
 
 
-@router.api_route("/robots.txt", methods=["GET", "HEAD"])
+@router.api_route(
+    "/robots.txt",
+    methods=["GET", "HEAD"],
+    operation_id="robots",
+    summary="robots.txt",
+    responses={
+        "200": openapi.ok("Every crawler is welcome.", openapi.content(ROBOTS_TYPE)),
+        "304": openapi.NOT_MODIFIED,
+    },
+    openapi_extra=openapi.inputs(*openapi.CONDITIONAL),
+)
 async def robots(request: Request) -> Response:
     """Every crawler is welcome; the sitemap lists the pages."""
     body = ROBOTS.format(sitemap=links_for(request).base + "/sitemap.xml").encode()
-    return _respond(request, body, "text/plain; charset=utf-8")
+    return _respond(request, body, ROBOTS_TYPE)
 
 
 async def _resource_paths(request: Request) -> list[str]:
@@ -261,9 +385,23 @@ def sitemap_xml(base: str, paths: list[str], lastmod: str | None) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@router.api_route("/sitemap.xml", methods=["GET", "HEAD"])
+SITEMAP_TYPE = "application/xml; charset=utf-8"
+
+
+@router.api_route(
+    "/sitemap.xml",
+    methods=["GET", "HEAD"],
+    operation_id="sitemap",
+    summary="The sitemap of every HTML page",
+    responses={
+        "200": openapi.ok("A sitemaps.org 0.9 document.", openapi.content(SITEMAP_TYPE)),
+        "304": openapi.NOT_MODIFIED,
+        **openapi.errors(*openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(*openapi.CONDITIONAL),
+)
 async def sitemap(request: Request) -> Response:
     """Every HTML page: the site's pages and the page of every resource and ontology term."""
     index, paths = await dump_index(request), await _resource_paths(request)
     body = sitemap_xml(links_for(request).base, [*SITE_PAGES, *paths], index.modified_date)
-    return _respond(request, body, "application/xml; charset=utf-8", index.modified)
+    return _respond(request, body, SITEMAP_TYPE, index.modified)

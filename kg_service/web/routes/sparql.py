@@ -23,9 +23,10 @@ from kg_service.publish.service_description import dataset_sizes, describe_servi
 from kg_service.query.contract import QueryRequest, QueryResult
 from kg_service.query.lexer import operations
 from kg_service.query.policy import check_update, without_silent_loads
-from kg_service.rdf.formats import GRAPH_FORMATS, HTML
+from kg_service.rdf.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS
 from kg_service.rdf.negotiation import choose
-from kg_service.web.auth import require_writer
+from kg_service.web import openapi
+from kg_service.web.auth import WRITER
 from kg_service.web.routes.ui import query_page
 
 __all__ = [
@@ -164,7 +165,86 @@ def parse_query_request(
     )
 
 
-@router.api_route("/sparql", methods=["GET", "POST"])
+# the whole path's operations: queries are answered in front of FastAPI (web/query_path.py),
+# requests without one by this route
+@router.get(
+    "/sparql",
+    operation_id="sparql",
+    tags=["SPARQL"],
+    response_class=Response,
+    summary="SPARQL query by GET, or the service description",
+    responses={
+        "200": openapi.ok(
+            "SELECT/ASK results, a CONSTRUCT/DESCRIBE graph, the service description (RDF) or "
+            "the query editor page (text/html), as Accept or format= asks.",
+            openapi.content(*openapi.media(RESULT_FORMATS + GRAPH_FORMATS), HTML.media_type),
+            Vary="Accept",
+        ),
+        **openapi.errors(*openapi.NEGOTIATED, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        openapi.query_param(
+            "query",
+            {
+                "type": "string",
+                "examples": [
+                    openapi.EXAMPLE_SELECT,
+                    "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5",
+                    "ASK {}",
+                ],
+            },
+            "A SPARQL 1.1 query; without it, the service description (a page for browsers).",
+        ),
+        *openapi.DATASET,
+        openapi.format_param(RESULT_FORMATS + GRAPH_FORMATS),
+        openapi.LANG,
+    ),
+)
+@router.post(
+    "/sparql",
+    operation_id="sparql",
+    tags=["SPARQL"],
+    response_class=Response,
+    summary="SPARQL query by POST (form or application/sparql-query)",
+    responses={
+        "200": openapi.ok(
+            "The query's result, as Accept or format= asks.",
+            openapi.content(*openapi.media(RESULT_FORMATS + GRAPH_FORMATS)),
+        ),
+        **openapi.errors(*openapi.NEGOTIATED, 413, 415, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        *openapi.DATASET,
+        openapi.format_param(RESULT_FORMATS + GRAPH_FORMATS),
+        body={
+            "required": True,
+            "content": {
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": openapi.STRING,
+                            "default-graph-uri": openapi.STRINGS,
+                            "named-graph-uri": openapi.STRINGS,
+                            "format": openapi.format_param(RESULT_FORMATS + GRAPH_FORMATS)[
+                                "schema"
+                            ],
+                        },
+                    },
+                    "encoding": {
+                        "default-graph-uri": openapi.REPEATED,
+                        "named-graph-uri": openapi.REPEATED,
+                    },
+                    "examples": {"select": {"value": {"query": openapi.EXAMPLE_SELECT}}},
+                },
+                DIRECT: {
+                    "schema": {"type": "string", "examples": [openapi.EXAMPLE_SELECT, "ASK {}"]}
+                },
+            },
+        },
+    ),
+)
 async def sparql(request: Request) -> Response:
     """Describe the service (or show the editor): a request without a query.
 
@@ -213,10 +293,50 @@ def parse_update_request(content_type: str, url_query: bytes, body: bytes) -> st
     return text
 
 
-@router.post("/update")
+@router.post(
+    "/update",
+    operation_id="update",
+    tags=["SPARQL"],
+    status_code=204,
+    response_class=Response,
+    dependencies=[WRITER],
+    summary="SPARQL 1.1 Update, applied atomically (needs the update token)",
+    responses={
+        "204": openapi.ok("The update was applied."),
+        **openapi.errors(400, 401, 403, 413, 415, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        openapi.graphs_param("using-graph-uri", "Not supported (400): write USING in the update."),
+        openapi.graphs_param("using-named-graph-uri", "Not supported (400)."),
+        body={
+            "required": True,
+            "content": {
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["update"],
+                        "properties": {
+                            "update": openapi.STRING,
+                            "using-graph-uri": openapi.STRINGS,
+                            "using-named-graph-uri": openapi.STRINGS,
+                        },
+                    }
+                },
+                UPDATE_DIRECT: {
+                    "schema": {
+                        "type": "string",
+                        "examples": [
+                            "INSERT DATA { GRAPH <http://example.org/g> "
+                            "{ <urn:a> <urn:b> <urn:c> } }"
+                        ],
+                    }
+                },
+            },
+        },
+    ),
+)
 async def update(request: Request) -> Response:
     """Apply a SPARQL 1.1 Update atomically (needs the update token)."""
-    require_writer(request)
     settings = request.app.state.settings
     body = await read_body(request, settings.max_body_bytes)
     text = parse_update_request(

@@ -23,24 +23,28 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from kg_service.errors import BadRequest, NotFound
 from kg_service.publish.service_description import dataset_sizes
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
-from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS
 from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
 from kg_service.settings import Settings
+from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal
 from kg_service.web.pages import render
 
 __all__ = [
     "Example",
     "default_query",
+    "document_examples",
     "load_examples",
     "parse_example",
     "query_page",
@@ -48,7 +52,7 @@ __all__ = [
     "yasgui_dir",
 ]
 
-router = APIRouter()
+router = APIRouter(tags=["Pages"], default_response_class=Response)
 
 YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
 #: The files of the YASGUI build we serve, and their media types (nothing else is reachable).
@@ -233,14 +237,51 @@ def query_page(request: Request, template: str = "query.html") -> Response:
     return render(request, template, **query_page_context(request))
 
 
-@router.api_route("/static/yasgui/prefixes.json", methods=["GET", "HEAD"])
+@router.api_route(
+    "/static/yasgui/prefixes.json",
+    methods=["GET", "HEAD"],
+    operation_id="yasgui_prefixes",
+    summary="The graph's prefixes (for the editor's autocompleter)",
+    responses={
+        "200": openapi.ok(
+            "prefix → namespace",
+            {
+                JSON.media_type: {
+                    "schema": openapi.component(
+                        "Prefixes", {"type": "object", "additionalProperties": openapi.STRING}
+                    )
+                }
+            },
+        )
+    },
+)
 async def yasgui_prefixes() -> Response:
     """The graph's prefixes for YASQE's prefix autocompleter (prefix.cc's JSON shape)."""
     return JSONResponse(PREFIXES, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.api_route("/static/yasgui/{name}", methods=["GET", "HEAD"])
-async def yasgui_asset(request: Request, name: str) -> Response:
+@router.api_route(
+    "/static/yasgui/{name}",
+    methods=["GET", "HEAD"],
+    operation_id="yasgui_asset",
+    summary="A file of the YASGUI build (installed by make setup)",
+    responses={
+        **openapi.file_responses(tuple(YASGUI_FILES.values())),
+        "400": openapi.range_error(),
+        **openapi.errors(404),
+    },
+    openapi_extra=openapi.inputs(*openapi.RANGED),
+)
+async def yasgui_asset(
+    request: Request,
+    name: Annotated[
+        str,
+        PathParam(
+            description="A file of the YASGUI build (another name, or none installed: 404)",
+            json_schema_extra={"enum": sorted(YASGUI_FILES)},
+        ),
+    ],
+) -> Response:
     """A file of the YASGUI build in ``node_modules/`` (installed by ``make setup``)."""
     if name not in YASGUI_FILES:
         raise NotFound(f"/static/yasgui/{name} is not a file of the YASGUI build.")
@@ -256,7 +297,24 @@ async def yasgui_asset(request: Request, name: str) -> Response:
 # --- the plain-HTML query page ----------------------------------------------------------
 
 
-@router.get("/query")
+@router.get(
+    "/query",
+    operation_id="query_results",
+    summary="A query's result as an HTML table (the editor without JavaScript)",
+    responses={
+        "200": openapi.ok("The result page.", openapi.content(HTML.media_type)),
+        "303": openapi.ok("No query: go to the editor.", Location=openapi.header("/sparql", True)),
+        **openapi.errors(400, 404, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(
+        openapi.query_param(
+            "query", {"type": "string", "examples": [openapi.EXAMPLE_SELECT]}, "A query."
+        ),
+        # its examples are this deployment's queries/: see document_examples
+        openapi.query_param("example", {"type": "string"}, "A query of queries/ (404)."),
+        openapi.LANG,
+    ),
+)
 async def query_results(request: Request) -> Response:
     """Run ``?query=`` (or the example ``?example=``) and show the result as an HTML page."""
     text, example = _requested_query(request)
@@ -271,6 +329,15 @@ async def query_results(request: Request) -> Response:
     result = context["result"]
     context.update(_links(text, result["kind"] if result else None))
     return render(request, "query_results.html", status=status, **context)
+
+
+def document_examples(schema: dict, settings: Settings) -> None:
+    """The OpenAPI document's ``/query?example=`` values: the example queries of ``settings``
+    (a deployment's own, so not known when the route is declared)."""
+    ids = [e.id for e in _examples_in(settings.project_dir / "queries")]
+    for parameter in schema["paths"]["/query"]["get"]["parameters"]:
+        if parameter["name"] == "example":
+            parameter["schema"]["examples"] = ids
 
 
 def _requested_query(request: Request) -> tuple[str | None, Example | None]:
@@ -386,7 +453,17 @@ def _links(text: str, kind: str | None) -> dict:
 # --- the landing page -------------------------------------------------------------------
 
 
-@router.api_route("/", methods=["GET", "HEAD"])
+@router.api_route(
+    "/",
+    methods=["GET", "HEAD"],
+    operation_id="landing",
+    summary="The landing page",
+    responses={
+        "200": openapi.ok("The page.", openapi.content(HTML.media_type)),
+        **openapi.errors(*openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(openapi.LANG),
+)
 async def landing(request: Request) -> Response:
     """What the graph is and holds, where to go from here, in the reader's language."""
     lang = choose_language(request)

@@ -29,9 +29,10 @@ import logging
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -73,6 +74,7 @@ from kg_service.validation.core import (
     load_files,
     short_text,
 )
+from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal, words
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
@@ -81,7 +83,7 @@ from kg_service.web.routes.sparql import endpoint_url, read_body
 __all__ = ["Validator", "close_validator", "open_validator", "router"]
 
 log = logging.getLogger("kg_service.validation.core")
-router = APIRouter()
+router = APIRouter(tags=["Validation"], default_response_class=Response)
 
 #: The JSON answer ``{"conforms", "results", "report"}`` (not an RDF format).
 OUTPUTS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, JSON, HTML)
@@ -159,7 +161,100 @@ async def close_validator(validator: Validator) -> None:
 # --- POST /validate ------------------------------------------------------------------------
 
 
-@router.post("/validate")
+EXAMPLE_DATA = "<urn:x> a <https://w3id.org/benelux-kg/def/Institution> ."
+#: The JSON answer (:class:`~kg_service.validation.core.Outcome` as JSON).
+REPORT = openapi.component(
+    "ValidationReport",
+    {
+        "description": "A SHACL validation's outcome (the report itself as Turtle).",
+        "type": "object",
+        "required": ["conforms", "results", "report"],
+        "properties": {
+            "conforms": {"type": "boolean"},
+            "results": {"type": "array", "items": {"type": "object"}},
+            "report": openapi.STRING,
+        },
+    },
+)
+#: The JSON request (:func:`_json_parts`).
+JSON_BODY = openapi.component(
+    "ValidationRequest",
+    {
+        "description": "pySHACL's HTTP server request: RDF documents as text.",
+        "type": "object",
+        "required": ["data_graph"],
+        "properties": {
+            **{
+                f"{graph}{suffix}": openapi.STRING
+                for graph in ("data_graph", "shapes_graph", "ontology_graph")
+                for suffix in ("", "_format")
+            },
+            "inference": openapi.STRING,
+            **{
+                name: {"type": ["boolean", "string"]}
+                for name in ("abort_on_first", "allow_warnings", "ontology")
+            },
+            "do_owl_imports": {"description": "refused (400) when true"},
+            "js": {"description": "refused (400) when true"},
+        },
+    },
+)
+
+
+def _validate_body() -> dict:
+    """Every body :func:`input_kind` accepts: RDF, a multipart form, pySHACL's JSON."""
+    rdf = [m for f in RDF_INPUT_FORMATS for m in (f.media_type, *f.aliases) if "/" in m]
+    body = {m: {"schema": {"type": "string", "examples": [EXAMPLE_DATA]}} for m in rdf}
+    body["application/ld+json"] = {"schema": openapi.ref("JsonLd")}
+    files = {"type": "array", "items": {"type": "string", "format": "binary"}}
+    fields = ("text", "data_format", "shapes_text", "shapes_format", "inference", "ontology")
+    form = {
+        "type": "object",
+        "properties": {
+            "data": files,
+            "shapes": files,
+            **dict.fromkeys((*fields, "abort_on_first", "allow_warnings"), openapi.STRING),
+        },
+    }
+    body[MULTIPART] = {"schema": form}
+    body[JSON_REQUEST] = {
+        "schema": JSON_BODY,
+        "examples": {"data": {"value": {"data_graph": EXAMPLE_DATA}}},
+    }
+    return {"required": True, "content": body}
+
+
+def _flag_param(name: str, description: str) -> dict:
+    """A yes/no option (:func:`_flag`)."""
+    schema = {"type": "string", "examples": ["true", "false"]}
+    rule = " (true/false, 1/0, yes/no, on/off; else 400)"
+    return openapi.query_param(name, schema, description + rule)
+
+
+@router.post(
+    "/validate",
+    operation_id="validate",
+    summary="SHACL-validate the data sent (against our shapes or the shapes sent)",
+    responses={
+        "200": openapi.ok(
+            "The validation report, conforming or not.",
+            {**openapi.content(*openapi.media(OUTPUTS)), JSON.media_type: {"schema": REPORT}},
+            Vary="Accept",
+        ),
+        **openapi.errors(400, 406, 413, 415, 500, 503),
+    },
+    openapi_extra=openapi.inputs(
+        openapi.format_param(OUTPUTS),
+        openapi.query_param(
+            "inference", openapi.enum(INFERENCE_MODES), "Inference before validation."
+        ),
+        _flag_param("ontology", "Add our ontology as pySHACL's ontology graph"),
+        _flag_param("abort_on_first", "Stop at the first result"),
+        _flag_param("allow_warnings", "Warnings do not make the data non-conforming"),
+        openapi.LANG,
+        body=_validate_body(),
+    ),
+)
 async def validate_data(request: Request) -> Response:
     """Validate the data sent (against our shapes, or the shapes sent); 200 either way."""
     settings: Settings = request.app.state.settings
@@ -368,7 +463,14 @@ def _page(request: Request, name: str, **context: Any) -> Response:
     return render(request, name, ui=words(lang), short=short_text, **context)
 
 
-@router.api_route("/validate", methods=["GET", "HEAD"])
+@router.api_route(
+    "/validate",
+    methods=["GET", "HEAD"],
+    operation_id="validate",
+    summary="The validation form",
+    responses={"200": openapi.ok("The page.", openapi.content(HTML.media_type))},
+    openapi_extra=openapi.inputs(openapi.LANG),
+)
 async def validate_form(request: Request) -> Response:
     """The form: paste or upload data, choose shapes and options."""
     formats = list(RDF_INPUT_FORMATS)
@@ -402,15 +504,47 @@ def group_by_focus(records: list[dict]) -> list[dict]:
 # --- GET /shapes ---------------------------------------------------------------------------
 
 
-@router.api_route("/shapes", methods=["GET", "HEAD"])
+#: Our shapes, in whichever format is asked for (:func:`_shapes_response`).
+SHAPES = openapi.ok(
+    "Our shapes, as Accept, format= or the extension asks.",
+    openapi.content(*openapi.media(SHAPES_OUTPUTS)),
+    Vary="Accept",
+    **{"Content-Location": "the URL of the representation sent", "Link": "the others"},
+)
+
+
+@router.api_route(
+    "/shapes",
+    methods=["GET", "HEAD"],
+    operation_id="shapes",
+    summary="Our SHACL shapes",
+    responses={"200": SHAPES, **openapi.errors(*openapi.NEGOTIATED)},
+    openapi_extra=openapi.inputs(openapi.format_param(SHAPES_OUTPUTS), openapi.LANG),
+)
 async def shapes(request: Request) -> Response:
     """Our shapes: Turtle, N-Triples, JSON-LD, RDF/XML, or a page, by ``Accept``/``?format=``."""
     fmt = choose(request.headers.get("accept"), SHAPES_OUTPUTS, request.query_params.get("format"))
     return _shapes_response(request, fmt)
 
 
-@router.api_route("/shapes.{extension}", methods=["GET", "HEAD"])
-async def shapes_file(request: Request, extension: str) -> Response:
+@router.api_route(
+    "/shapes.{extension}",
+    methods=["GET", "HEAD"],
+    operation_id="shapes_file",
+    summary="Our SHACL shapes in the format an extension names",
+    responses={"200": SHAPES, **openapi.errors(404)},
+    openapi_extra=openapi.inputs(openapi.LANG),
+)
+async def shapes_file(
+    request: Request,
+    extension: Annotated[
+        str,
+        PathParam(
+            description="A format's extension (another: 404).",
+            json_schema_extra={"enum": sorted({f.extension for f in SHAPES_OUTPUTS})},
+        ),
+    ],
+) -> Response:
     """Our shapes in the format an extension names (``/shapes.ttl``, ``.nt``, ``.jsonld``, …)."""
     for fmt in SHAPES_OUTPUTS:
         if extension == fmt.extension:
