@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_service.rdf.namespaces import PREFIXES
+from kg_service.rdf.namespaces import GRAPH, PREFIXES
 from kg_service.search.analysis import LANGUAGES, analyse, stem
 from kg_service.search.query import SearchQuery
 
@@ -58,6 +58,8 @@ FIELDS: dict[str, tuple[int, tuple[str, ...]]] = {
 #: Display labels (the first field's predicates).
 _LABELS = frozenset(FIELDS["label"][1])
 _FIELD_OF = {p: rank for rank, preds in FIELDS.values() for p in preds}
+#: Named graphs are described too, but have no page of their own: not search results.
+_GRAPHS = str(GRAPH)
 #: Types too general to tell a reader anything.
 _NOT_SHOWN = frozenset({PREFIXES["owl"] + "Thing", PREFIXES["rdfs"] + "Resource"})
 _KINDS = {"exact": 2, "stem": 1, "prefix": 0}
@@ -92,7 +94,7 @@ def collect(quads: Iterable[ox.Quad | ox.Triple]) -> Collected:
     found = Collected(set(), set(), set())
     for quad in quads:
         subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-        if not isinstance(subject, ox.NamedNode):
+        if not isinstance(subject, ox.NamedNode) or subject.value.startswith(_GRAPHS):
             continue
         if predicate == _RDF_TYPE:
             if isinstance(obj, ox.NamedNode) and obj.value not in _NOT_SHOWN:
