@@ -200,6 +200,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "English; plurals and accents are understood, the last word may be the start of a "
         "word.",
     },
+    "search_refine": {
+        "fr": "Recherche détaillée",
+        "nl": "Uitgebreid zoeken",
+        "en": "Detailed search",
+    },
     "search_suggestions": {"fr": "Suggestions", "nl": "Suggesties", "en": "Suggestions"},
     "search_results": {
         "fr": "{n} résultats pour « {q} »",
