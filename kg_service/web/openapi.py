@@ -216,6 +216,7 @@ ERRORS = {
     413: "The request body is over the body cap (BENELUX_KG_MAX_BODY_BYTES).",
     415: "The request's Content-Type is not one this operation reads.",
     500: "The store failed or a worker process died (logged).",
+    501: "This backend cannot do it: full-text search needs the oxigraph or rdflib backend.",
     502: "The remote store cannot be reached (remote backend).",
     503: "Over the concurrency cap or no worker free in time (Retry-After), past the time "
     "limit, or more memory needed than a worker may use.",
