@@ -14,9 +14,11 @@ __all__ = [
     "GRAPH",
     "ID",
     "INFERRED_GRAPH",
+    "INTERPRETATION_GRAPH",
     "ONTOLOGY_GRAPH",
     "ONTOLOGY_IRI",
     "PREFIXES",
+    "SOURCES_GRAPH",
     "graph_iri",
 ]
 
@@ -27,6 +29,11 @@ GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY_IRI = URIRef(BASE + "def")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 INFERRED_GRAPH = GRAPH["inferred"]
+#: The descriptions of the sources: documents, their sections (with their text), external
+#: sources, and every named graph of statements (which section or source it holds).
+SOURCES_GRAPH = GRAPH["sources"]
+#: Statements no section states in so many words: the project's readings, each with its note.
+INTERPRETATION_GRAPH = GRAPH["interpretation"]
 
 PREFIXES: dict[str, str] = {
     "bkg": str(BKG),
