@@ -29,12 +29,12 @@ _WORDS: dict[str, dict[str, str]] = {
     "interpretation": {"fr": "interprétation", "nl": "interpretatie", "en": "interpretation"},
     "stated_by": {"fr": "Énoncé par", "nl": "Vermeld in", "en": "Stated by"},
     "provenance_intro": {
-        "fr": "Chaque énoncé de cette page indique entre crochets la diapositive, la section ou "
-        "la source qui le fait ; celles-ci en font partie :",
-        "nl": "Elke uitspraak op deze pagina vermeldt tussen haken de dia, de sectie of de bron "
-        "die ze doet; dit zijn ze:",
-        "en": "Each statement on this page names in brackets the slide, section or source that "
-        "makes it; these are they:",
+        "fr": "Les diapositives, sections et sources qui font les énoncés de cette page (chaque "
+        "énoncé indique la sienne entre crochets) :",
+        "nl": "De dia's, secties en bronnen die de uitspraken op deze pagina doen (elke "
+        "uitspraak vermeldt de hare tussen haken):",
+        "en": "The slides, sections and sources that make the statements on this page (each "
+        "statement names its own in brackets):",
     },
     "slide_text": {
         "fr": "Texte de la diapositive",

@@ -59,6 +59,8 @@ class Sources:
         """The references of a statement ``triple`` (subject, predicate, object as N-Triples
         terms' values) found in ``graph``: none for the sources, ontology or inferred graphs."""
         if graph == str(INTERPRETATION_GRAPH):
+            if triple[0] in self.interpretation_labels:
+                return []  # the description of an interpretation, not a reading
             interpretation = self.interpretations.get(triple)
             if not interpretation:
                 return [SourceRef(t("interpretation", lang), None, "", (2,))]
