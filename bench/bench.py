@@ -201,6 +201,12 @@ def bench_project(folder: Path, tools: dict[str, Path | None]) -> dict[str, str]
     (project / "data" / "bench.ttl").write_text(
         "<http://example.org/bench/dataset> a <http://www.w3.org/ns/dcat#Dataset> .\n"
     )
+    # every statement needs a home: graph/bench is the graph of one (made-up) section
+    (project / "data" / "sources.ttl").write_text(
+        "<https://w3id.org/benelux-kg/graph/bench> <http://www.w3.org/ns/prov#wasDerivedFrom> "
+        "<http://example.org/bench/section> .\n"
+        "<http://example.org/bench/section> a <https://w3id.org/benelux-kg/def/DocumentSection> .\n"
+    )
     env = {"BENELUX_KG_PROJECT_DIR": str(project), "BENELUX_KG_BUILD_DIR": str(build)}
     done = subprocess.run(
         [str(tools["benelux-kg"]), "build"],

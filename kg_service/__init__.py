@@ -3,9 +3,9 @@
 The package, by layer (imports point down; ``tests/test_layers.py`` keeps it so)::
 
     cli, tables            the command line
-    web/                   the HTTP service: app, supervisor (serving), routes/, pages
+    web/                   the HTTP service: app, supervisor (serving), routes/, pages, provenance
     backends/  publish/    where the data lives (open_store); what we publish about it
-    build/                 sources → SHACL → OWL 2 RL → dumps → store
+    build/                 sources → every statement has a home → SHACL → OWL 2 RL → dumps → store
     process/               the run folder, the writer process, retirement, worker processes
     query/  validation/    the query contract, policy, engines, runner; SHACL validation
     rdf/                   namespaces, formats, content negotiation, parsing

@@ -1,4 +1,4 @@
-"""The real build: named entailments in the inferred graph, named graphs per file, determinism."""
+"""The real build: named entailments in the inferred graph, named graphs per source, determinism."""
 
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from kg_service.rdf.namespaces import BKG, GRAPH, ID, INFERRED_GRAPH
 
 ORG = "http://www.w3.org/ns/org#"
 DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +64,16 @@ def test_inferred_triples_are_never_asserted_too(quads):
     assert not [q for q in quads if q[3] == str(INFERRED_GRAPH) and q[:3] in asserted]
 
 
-def test_every_data_file_is_its_own_named_graph(built, settings):
-    data = settings.project_dir / "data"
-    expected = {
-        str(GRAPH[p.relative_to(data).with_suffix("").as_posix()]) for p in data.rglob("*.ttl")
-    }
-    assert expected | {str(GRAPH["ontology"]), str(INFERRED_GRAPH)} == set(built.graphs)
+def test_named_graphs_are_sections_sources_and_the_described_ones(built, quads):
+    """Each named graph is one section's or source's (described in graph/sources), the sources
+    graph, the interpretation graph, the ontology or the inferred triples: no graph per file."""
+    sources = str(GRAPH["sources"])
+    described = {s for s, p, _o, g in quads if g == sources and p == PROV + "wasDerivedFrom"}
+    described = {s for s in described if s.startswith(str(GRAPH))}
+    fixed = {sources, str(GRAPH["interpretation"]), str(GRAPH["ontology"]), str(INFERRED_GRAPH)}
+    assert set(built.graphs) == described | fixed
+    assert {g for g in built.graphs if "/graph/section/" in g}
+    assert {g for g in built.graphs if "/graph/external/" in g}
 
 
 def test_the_real_build_is_byte_identical_twice(built, settings, tmp_path: Path):

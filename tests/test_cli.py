@@ -26,7 +26,7 @@ def run(*args: str, build_dir: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_validate_our_data_conforms():
-    files = [str(p) for p in sorted(GOOD.rglob("*.ttl"))]
+    files = [str(p) for p in sorted([*GOOD.rglob("*.ttl"), *GOOD.rglob("*.trig")])]
     r = run("validate", *files)  # with our shapes, our ontology supplies the class hierarchy
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("Conforms")

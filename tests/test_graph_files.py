@@ -1,4 +1,8 @@
-"""The graph files tested like code: ontology header and terms, data labels and provenance."""
+"""The graph files tested like code: ontology header and terms, data labels, identifiers, and the
+model fixes of issue 14 (the un-merge of NORDIC/BALTIC and the groups of countries, codes as
+skos:exactMatch, no provenance on things, unsourced links left out, corrected labels, the
+verbatim text of every section). Where each statement lives (its graph) is tested on the build
+in tests/test_provenance.py."""
 
 import re
 from pathlib import Path
@@ -9,19 +13,19 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg_service.rdf.namespaces import BKG, ID, ONTOLOGY_IRI
+from kg_service.validation.core import load_files
 
 ROOT = Path(__file__).resolve().parent.parent
 VANN = Namespace("http://purl.org/vocab/vann/")
+SCHEMA = Namespace("https://schema.org/")
+TIME = Namespace("http://www.w3.org/2006/time#")
 LANGS = {"fr", "nl", "en"}
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
 def load(*folders: str) -> Graph:
-    g = Graph()
-    for folder in folders:
-        for path in sorted((ROOT / folder).rglob("*.ttl")):
-            g.parse(path, format="turtle")
-    return g
+    """Every Turtle and TriG file of ``folders``, named graphs merged into one graph."""
+    return load_files([ROOT / folder for folder in folders])
 
 
 @pytest.fixture(scope="module")
@@ -121,22 +125,25 @@ def test_every_resource_has_labels_in_fr_nl_en(data):
     assert not problems, "\n".join(problems)
 
 
-def test_every_resource_has_provenance(data):
-    exempt = {BKG.SourceDocument, BKG.ExternalSource}
-    problems = []
-    for r in sorted(resources(data)):
-        if set(data.objects(r, RDF.type)) & exempt:
-            continue
-        if not (set(data.objects(r, PROV.wasDerivedFrom)) | set(data.objects(r, DCTERMS.source))):
-            problems.append(str(r))
-    assert not problems, "no prov:wasDerivedFrom / dcterms:source:\n" + "\n".join(problems)
+SOURCE_CLASSES = {BKG.SourceDocument, BKG.DocumentSection, BKG.ExternalSource, BKG.Interpretation}
 
 
-def test_provenance_points_to_sections_or_documents(data):
-    allowed = (
-        set(data.subjects(RDF.type, BKG.DocumentSection))
-        | set(data.subjects(RDF.type, BKG.SourceDocument))
-        | set(data.subjects(RDF.type, BKG.ExternalSource))
+def test_no_provenance_on_real_world_things(data):
+    # issue 14: "the Union was derived from a web page" — provenance is on statements (their
+    # graph), not on the Union, the countries or any other thing
+    problems = [
+        f"{r} {p}"
+        for r in sorted(resources(data))
+        if not set(data.objects(r, RDF.type)) & SOURCE_CLASSES
+        for p in (PROV.wasDerivedFrom, DCTERMS.source)
+        if (r, p, None) in data
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_provenance_points_to_sections_or_external_sources(data):
+    allowed = set(data.subjects(RDF.type, BKG.DocumentSection)) | set(
+        data.subjects(RDF.type, BKG.ExternalSource)
     )
     targets = set(data.objects(None, PROV.wasDerivedFrom))
     assert targets and targets <= allowed, sorted(targets - allowed)
@@ -151,12 +158,194 @@ def allowed_identifiers() -> set[str]:
     return ids
 
 
+AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
+
+
 def test_same_as_only_to_identifiers_listed_with_a_source(data):
     targets = {str(o) for o in data.objects(None, OWL.sameAs)}
-    assert targets, "expected owl:sameAs links to the identifiers in external-facts.md"
+    targets |= {str(o) for o in data.objects(None, SKOS.exactMatch)}
+    assert targets, "expected identifiers from external-facts.md"
     assert targets <= allowed_identifiers(), sorted(targets - allowed_identifiers())
+
+
+def test_eu_authority_codes_are_exact_matches_never_same_as(data):
+    # the codes are skos:Concepts of a code list: owl:sameAs would make Belgium the same
+    # individual as BEL and, through the reasoner, chain Q31 to BEL
+    assert not [o for o in data.objects(None, OWL.sameAs) if str(o).startswith(AUTHORITY)]
+    country = ID["country/belgium"]
+    assert (country, SKOS.exactMatch, URIRef(AUTHORITY + "BEL")) in data
+    assert (country, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q31")) in data
+    assert not [o for o in data.objects(None, SKOS.exactMatch) if not str(o).startswith(AUTHORITY)]
 
 
 def test_schengen_area_is_not_the_agreement(data):
     # external-facts.md: Q1969730 is the Schengen *Area*, not the 1985 agreement
     assert not list(data.subjects(OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q1969730")))
+
+
+# ---------------------------------------------------------------------------------------
+# Model fixes of issue 14
+# ---------------------------------------------------------------------------------------
+
+
+def test_nordic_and_baltic_bodies_are_not_the_groups_of_countries(data, ontology):
+    # the deck's "NORDIC, BALTIC" are cooperation bodies; the plan's "pays nordiques / baltes"
+    # are groups of countries: two resources each, with classes that cannot meet
+    for body, group in (
+        ("nordic-cooperation", "nordic-countries"),
+        ("baltic-cooperation", "baltic-countries"),
+    ):
+        b, g = ID[f"partner/{body}"], ID[f"partner/{group}"]
+        assert set(data.objects(b, RDF.type)) == {BKG.RegionalCooperation}
+        assert set(data.objects(g, RDF.type)) == {BKG.CountryGroup}
+        assert (g, SKOS.altLabel, None) not in data, "the group keeps no NORDIC/BALTIC label"
+    assert (BKG.CountryGroup, OWL.disjointWith, BKG.RegionalCooperation) in ontology
+    assert (ID["partner/nordic-cooperation"], SKOS.altLabel, Literal("NORDIC")) in data
+    assert (
+        ID["partner/nordic-countries"],
+        RDFS.label,
+        Literal("Pays nordiques", lang="fr"),
+    ) in data
+    # each partnership has its own partner: the deck's without a form, the plan's projects
+    plan_form = ID["cooperation-form/cooperation-projects"]
+    assert (ID["partnership/nordic-countries"], BKG.cooperationForm, plan_form) in data
+    assert (ID["partnership/nordic-cooperation"], BKG.cooperationForm, None) not in data
+
+
+def test_unsourced_links_are_left_out(data):
+    plan = ID["action-plan/senningen-3"]
+    assert (plan, BKG.workingGroup, None) not in data
+    assert (plan, BKG.objective, None) not in data  # the axis holds them (an interpretation)
+    assert (ID["orientation/benelux-political-orientation"], DCTERMS.hasPart, None) not in data
+    assert (ID["programme/multiannual-plan-2021-2024"], BKG.period, None) not in data
+    assert not list(data.subjects(RDF.type, TIME.Duration))
+    assert (ID["document/benelux-multiannual-plan"], DCTERMS.publisher, None) not in data
+    assert (ID["document/benelux-cooperation-deck"], DCTERMS.publisher, None) not in data
+    # slide 15 gives "(Candy V)" as an example of joint training and exercises: not said to be
+    # an exercise, let alone a joint one
+    candy = ID["initiative/candy-v"]
+    assert {str(o) for o in data.objects(candy, RDFS.label)} == {"Candy V"}
+    descriptions = " ".join(str(o) for o in data.objects(candy, DCTERMS.description))
+    assert not re.search(r"(?i)exercice commun|joint exercise|gezamenlijke oefening ", descriptions)
+
+
+def test_links_no_source_states_stay_unstated(data):
+    # issue 14 asks for these only if a seed or a listed external source states them; none does
+    assert (None, BKG.establishes, None) not in data
+    assert (None, BKG.establishedBy, None) not in data
+    assert (None, BKG.party, None) not in data
+    annual = ID["programme/annual-plan-2014"]
+    programme = ID["programme/work-programme-2013-2016"]
+    assert not [(s, o) for s, _p, o in data.triples((annual, None, programme))]
+    assert not [
+        t
+        for t in data.triples((ID["group/police-treaty"], None, None))
+        if "agreement/" in str(t[2])
+    ]
+    action = ID["action/new-benelux-police-treaty"]
+    assert (action, None, ID["agreement/benelux-police-treaty-2018"]) not in data
+
+
+def test_definitions_claim_nothing_the_sources_do_not_say(ontology):
+    annual = " ".join(str(d) for d in ontology.objects(BKG.AnnualPlan, SKOS.definition))
+    assert "multiannual" not in annual and "pluriannuel" not in annual and "meerjarig" not in annual
+    follow = {d.language: str(d) for d in ontology.objects(BKG.FollowOnAxis, SKOS.definition)}
+    assert "suite logistique" in follow["fr"] and "logique" not in follow["fr"]
+    assert "logical" not in follow["en"] and "logistical" in follow["en"]
+    assert "logisch" not in follow["nl"] and "logistiek" in follow["nl"]
+
+
+@pytest.mark.parametrize(
+    "resource, prop, value, lang",
+    [
+        (
+            "group/ministerial-working-group-jai",
+            RDFS.label,
+            "Ministeriële werkgroep Justitie en Binnenlandse Zaken (JBZ)",
+            "nl",
+        ),
+        (
+            "group/ministerial-working-group-jai",
+            RDFS.label,
+            "Ministerial working group on Justice and Home Affairs (JHA)",
+            "en",
+        ),
+        ("group/ministerial-working-group-jai", SKOS.altLabel, "JAI", None),
+        ("institution/general-secretariat", RDFS.label, "Benelux General Secretariat", "en"),
+        ("institution/general-secretariat", SKOS.altLabel, "Secrétariat général", "fr"),
+        ("institution/benelux-council", SKOS.altLabel, "Conseil", "fr"),
+        ("institution/court-of-justice", SKOS.altLabel, "Cour de Justice", "fr"),
+        ("action-plan/senningen-3", BKG.evaluation, "Évaluation régulière", "fr"),
+        (
+            "objective/police-cybersecurity-cybercrime",
+            RDFS.label,
+            "Cooperation on cybersecurity and cybercrime",
+            "en",
+        ),
+        (
+            "objective/police-eu-un-civilian-crisis-missions",
+            DCTERMS.description,
+            "A case-by-case approach",
+            "en",
+        ),
+        (
+            "objective/police-eu-un-civilian-crisis-missions",
+            DCTERMS.description,
+            "Een aanpak per geval",
+            "nl",
+        ),
+        (
+            "initiative/benelux-charging-operator-registration-service",
+            RDFS.label,
+            "Benelux registration service for charge point operators",
+            "en",
+        ),
+        (
+            "initiative/benelux-charging-operator-registration-service",
+            RDFS.label,
+            "Benelux-registratiedienst voor laadpuntexploitanten",
+            "nl",
+        ),
+        ("group/benelux-commercial-extortion", RDFS.label, "Bedrijfsafpersing", "nl"),
+        (
+            "initiative/north-sea-energy-cooperation",
+            RDFS.label,
+            "North Seas Energy Cooperation",
+            "en",
+        ),
+    ],
+)
+def test_corrected_labels(data, resource, prop, value, lang):
+    assert (ID[resource], prop, Literal(value, lang=lang)) in data
+
+
+def test_no_logical_follow_on_in_the_data(data):
+    # the slide says "une suite logistique"; reading it as "logique" is not stated anywhere
+    texts = [str(o) for o in data.objects() if isinstance(o, Literal)]
+    assert not [t for t in texts if re.search(r"\blogi(cal|sch|que)\b", t)]
+
+
+SEEDS = {
+    "document/benelux-cooperation-deck": "000_71431b8613e0feb2.txt",
+    "document/benelux-multiannual-plan": "004_1cd177969c8457c6.txt",
+}
+
+
+def test_every_section_carries_its_text_verbatim(data):
+    """Each section's schema:text is the seed's characters, in the order of the sections, and
+    together they hold every word of the seed."""
+    for document, seed in SEEDS.items():
+        text = shared("seeds", seed).read_text(encoding="utf-8")
+        sections = sorted(
+            data.subjects(DCTERMS.isPartOf, ID[document]),
+            key=lambda s: int(data.value(s, BKG.position)),
+        )
+        found, position = [], 0
+        for section in sections:
+            verbatim = str(data.value(section, SCHEMA.text))
+            at = text.find(verbatim, position)
+            assert verbatim and at >= 0, f"{section}: schema:text is not the seed's, in order"
+            found.append(verbatim)
+            position = at + len(verbatim)
+        markup = {"#", "##", "###", "---", "-----"}
+        assert set(" ".join(found).split()) - markup == set(text.split()) - markup

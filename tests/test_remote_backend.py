@@ -231,7 +231,7 @@ def test_syntax_error_is_400_at_the_clients_position(remote: Server) -> None:
 
 
 def test_from_in_the_query_is_honoured(remote: Server, built) -> None:
-    graph = "https://w3id.org/benelux-kg/graph/organisation"
+    graph = "https://w3id.org/benelux-kg/graph/section/benelux-cooperation-deck-07"
     r = _sparql(remote, f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}")
     assert r.status_code == 200
     assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == built.graphs[graph]
@@ -243,7 +243,7 @@ def test_construct_asked_as_csv_is_406(remote: Server) -> None:
 
 
 def test_graph_store_read_through_the_remote(remote: Server, built) -> None:
-    graph = "https://w3id.org/benelux-kg/graph/organisation"
+    graph = "https://w3id.org/benelux-kg/graph/section/benelux-cooperation-deck-07"
     with remote.client() as http:
         r = http.get("/store", params={"graph": graph}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200

@@ -43,9 +43,11 @@ DUMP_FORMATS: tuple[tuple[Format, bool], ...] = (
 
 
 def source_files(settings: Settings) -> dict[str, list[Path]]:
-    """The hand-written sources, by folder, in a stable order."""
+    """The hand-written sources, by folder, in a stable order (data may also be TriG)."""
     root = settings.project_dir
-    return {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
+    found = {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
+    found["data"] = sorted([*found["data"], *(root / "data").rglob("*.trig")])
+    return found
 
 
 def input_digest(settings: Settings) -> str:

@@ -15,8 +15,11 @@
       store/                   the on-disk pyoxigraph store
       search.sqlite            its full-text index (kg_service.search)
 
-Each data file ``data/<path>.ttl`` becomes the named graph ``graph/<path>``; the ontology
-``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``.
+Each ``data/<path>.trig`` names its graphs, one ``GRAPH`` block per section of a seed document
+or per external source (``graph/section/…``); each ``data/<path>.ttl`` becomes the named graph
+``graph/<path>`` (``graph/sources``, ``graph/interpretation``, ``graph/external/…``); the
+ontology ``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``. Every
+statement must have a home (:mod:`kg_service.build.homes`), or the build stops.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import gzip
 import hashlib
 import json
 import shutil
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +39,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from kg_service.build.homes import check_homes
 from kg_service.build.inference import infer
 from kg_service.build.layout import (
     DUMP_FORMATS,
@@ -77,7 +82,12 @@ class BuildResult:
 
 
 def load_sources(settings: Settings) -> list[ox.Quad]:
-    """Every asserted quad: the ontology and each data file in its own named graph."""
+    """Every asserted quad: the ontology, and the data in the named graphs that state it.
+
+    ``data/**/*.trig`` files name a graph per block (one per section or source); a
+    ``data/**/*.ttl`` file is one graph, named by its path. Raises :class:`BuildError` when a
+    statement has no home (:mod:`kg_service.build.homes`).
+    """
     files = source_files(settings)
     if not files["ontology"] or not files["data"]:
         raise BuildError(f"no ontology/*.ttl or data/*.ttl under {settings.project_dir}")
@@ -85,9 +95,15 @@ def load_sources(settings: Settings) -> list[ox.Quad]:
     for path in files["ontology"]:
         quads.extend(_parse_file(path, ONTOLOGY_GRAPH))
     data_dir = settings.project_dir / "data"
+    origins: dict[str, set[str]] = defaultdict(set)
     for path in files["data"]:
         name = path.relative_to(data_dir).with_suffix("").as_posix()
-        quads.extend(_parse_file(path, graph_iri(name)))
+        trig = path.suffix == ".trig"
+        parsed = _parse_dataset(path) if trig else _parse_file(path, graph_iri(name))
+        for q in parsed:
+            origins[q.graph_name.value].add(path.relative_to(settings.project_dir).as_posix())
+        quads.extend(parsed)
+    check_homes(quads, origins)
     return quads
 
 
@@ -99,6 +115,32 @@ def _parse_file(path: Path, graph: URIRef) -> list[ox.Quad]:
     if any(isinstance(term, ox.BlankNode) for t in triples for term in t):
         return _canonical_blank_nodes(triples, graph)
     return [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples]
+
+
+def _parse_dataset(path: Path) -> list[ox.Quad]:
+    """A TriG file: its quads as written, each block's blank nodes relabelled canonically."""
+    try:
+        quads = list(ox.parse(path=path, format=ox.RdfFormat.TRIG, base_iri=path.as_uri()))
+    except SyntaxError as exc:
+        raise BuildError(f"{path}: {exc}") from exc
+    outside = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    if outside:
+        q = outside[0]
+        raise BuildError(
+            f"{path}: {len(outside)} statement(s) outside any GRAPH block, e.g. "
+            f"{q.subject} {q.predicate} {q.object}; every statement belongs in the graph of "
+            "the section or source that states it"
+        )
+    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+    for q in quads:
+        by_graph[q.graph_name.value].append(ox.Triple(q.subject, q.predicate, q.object))
+    out: list[ox.Quad] = []
+    for name, triples in by_graph.items():
+        if any(isinstance(term, ox.BlankNode) for t in triples for term in t):
+            out += _canonical_blank_nodes(triples, URIRef(name))
+        else:
+            out += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples]
+    return out
 
 
 def _canonical_blank_nodes(triples: list[ox.Triple], graph: URIRef) -> list[ox.Quad]:

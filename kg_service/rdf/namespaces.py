@@ -14,11 +14,13 @@ __all__ = [
     "GRAPH",
     "ID",
     "INFERRED_GRAPH",
+    "INTERPRETATION_GRAPH",
     "ONTOLOGY_GRAPH",
     "ONTOLOGY_IRI",
     "PREFIXES",
     "SEARCH",
     "SEARCH_SERVICE",
+    "SOURCES_GRAPH",
     "graph_iri",
 ]
 
@@ -33,6 +35,11 @@ INFERRED_GRAPH = GRAPH["inferred"]
 #: answered by this service from its index (kg_service.search.service), never fetched.
 SEARCH_SERVICE = BASE + "search"
 SEARCH = Namespace(BASE + "search#")
+#: The descriptions of the sources: documents, their sections (with their text), external
+#: sources, and every named graph of statements (which section or source it holds).
+SOURCES_GRAPH = GRAPH["sources"]
+#: Statements no section states in so many words: the project's readings, each with its note.
+INTERPRETATION_GRAPH = GRAPH["interpretation"]
 
 PREFIXES: dict[str, str] = {
     "bkg": str(BKG),

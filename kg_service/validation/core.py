@@ -398,7 +398,8 @@ def read_documents(documents: Iterable[Document], shapes: bool = False) -> Graph
 
 
 def load_files(paths: list[Path], shapes: bool = False) -> Graph:
-    """Parse local RDF files (format from the extension; folders: their ``*.ttl``) into one graph.
+    """Parse local RDF files (format from the extension; folders: their ``*.ttl`` and ``*.trig``,
+    named graphs merged) into one graph.
 
     Goes through :func:`kg_service.rdfio.read_graph`, so nothing named inside a file is fetched.
     """
@@ -407,8 +408,12 @@ def load_files(paths: list[Path], shapes: bool = False) -> Graph:
 
 def _file_documents(paths: list[Path]) -> Iterable[Document]:
     for path in paths:
-        for file in sorted(path.rglob("*.ttl")) if path.is_dir() else [path]:
+        for file in _rdf_files(path) if path.is_dir() else [path]:
             yield Document(file.read_bytes(), format_for_path(file).name, file.resolve().as_uri())
+
+
+def _rdf_files(folder: Path) -> list[Path]:
+    return sorted([*folder.rglob("*.ttl"), *folder.rglob("*.trig")])
 
 
 def format_for_path(path: Path) -> Format:

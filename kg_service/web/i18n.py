@@ -23,6 +23,46 @@ _WORDS: dict[str, dict[str, str]] = {
     "properties": {"fr": "Propriétés", "nl": "Eigenschappen", "en": "Properties"},
     "incoming": {"fr": "Liens entrants", "nl": "Inkomende links", "en": "Incoming links"},
     "provenance": {"fr": "Provenance", "nl": "Herkomst", "en": "Provenance"},
+    # --- where each statement comes from (kg_service/web/provenance.py)
+    "slide": {"fr": "diapositive", "nl": "dia", "en": "slide"},
+    "section": {"fr": "section", "nl": "sectie", "en": "section"},
+    "interpretation": {"fr": "interprétation", "nl": "interpretatie", "en": "interpretation"},
+    "stated_by": {"fr": "Énoncé par", "nl": "Vermeld in", "en": "Stated by"},
+    "provenance_intro": {
+        "fr": "Les diapositives, sections et sources qui font les énoncés de cette page (chaque "
+        "énoncé indique la sienne entre crochets) :",
+        "nl": "De dia's, secties en bronnen die de uitspraken op deze pagina doen (elke "
+        "uitspraak vermeldt de hare tussen haken):",
+        "en": "The slides, sections and sources that make the statements on this page (each "
+        "statement names its own in brackets):",
+    },
+    "slide_text": {
+        "fr": "Texte de la diapositive",
+        "nl": "Tekst van de dia",
+        "en": "Text of the slide",
+    },
+    "section_text": {
+        "fr": "Texte de la section",
+        "nl": "Tekst van de sectie",
+        "en": "Text of the section",
+    },
+    "verbatim": {
+        "fr": "Tel quel, dans le document source (en français).",
+        "nl": "Letterlijk, zoals in het brondocument (in het Frans).",
+        "en": "Verbatim, as in the source document (in French).",
+    },
+    "taken_from": {
+        "fr": "Ce que le graphe en tire",
+        "nl": "Wat de graaf eruit haalt",
+        "en": "What the graph takes from it",
+    },
+    "taken_none": {
+        "fr": "Le graphe n'en tire aucun énoncé.",
+        "nl": "De graaf haalt er geen uitspraken uit.",
+        "en": "The graph takes no statement from it.",
+    },
+    "subject": {"fr": "Sujet", "nl": "Onderwerp", "en": "Subject"},
+    "property": {"fr": "Propriété", "nl": "Eigenschap", "en": "Property"},
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
     "query_this": {
         "fr": "Interroger cette ressource en SPARQL",

@@ -6,10 +6,16 @@ the others in ``Link: <…>; rel="alternate"``. Each representation also has its
 IRI path plus an extension, or ``?format=``), so a harvester that prefers 303-style document
 URLs can fetch those directly. The RDF of a resource is a concise bounded description: its own
 triples, the labels of what it links to, and the incoming links with their subjects' labels.
+
+The HTML page shows, after each statement, where it comes from: the slide, section or external
+source whose named graph holds it ("slide 12", linked to that slide's page), or the
+interpretation that explains it (:mod:`kg_service.web.provenance`). The page of a slide (or of
+an external source) also shows its text verbatim and every statement the graph takes from it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +33,7 @@ from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal
 from kg_service.web.pages import render
+from kg_service.web.provenance import SourceRef, Sources, load_sources, source_statements
 from kg_service.web.routes.sparql import result_response
 from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS
 
@@ -36,10 +43,12 @@ router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-DCT_TITLE = "http://purl.org/dc/terms/title"
-DCT_PART = "http://purl.org/dc/terms/isPartOf"
+SCHEMA_TEXT = "https://schema.org/text"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The classes whose page also shows the source's text and what the graph takes from it.
+SOURCE_CLASSES = frozenset(
+    f"https://w3id.org/benelux-kg/def/{c}" for c in ("DocumentSection", "Slide", "ExternalSource")
+)
 _EXTENSIONS = {f.extension: f for f in (*GRAPH_FORMATS, HTML)}
 
 
@@ -129,29 +138,40 @@ class Described:
 async def page_context(store: Store, iri: str, request: Request) -> dict:
     """What the resource page shows, in the language the request asks for."""
     lang = choose_language(request)
-    rows = await select(store, _page_query(iri))
-    outgoing, incoming, _ = _group(rows, lang)
-    own = [
-        _term_lit(r["x"])
-        for r in rows
-        if r["dir"]["value"] == "out"
-        and r["p"]["value"] == RDFS_LABEL
-        and r["x"]["type"] == "literal"
-    ]
-    own = list({(str(v), v.language): v for v in own}.values())
+    rows, sources = await asyncio.gather(
+        select(store, _page_query(iri)),
+        request.app.state.derived.get("statement-sources", lambda: load_sources(store)),
+    )
+    outgoing, incoming, _ = _group(rows, lang, _Provenance(iri, sources, lang))
+    own = list({(str(v), v.language): v for v in _own(rows, RDFS_LABEL)}.values())
     title = pick_literal(own, lang) or _short(iri)
-    provenance = await _provenance(store, iri, lang)
+    types = {str(v) for v in _own(rows, RDF_TYPE)}
+    texts = _own(rows, SCHEMA_TEXT)
+    # the text of a source is shown as such, not as one more property value
+    outgoing = [prop for prop in outgoing if prop.iri != SCHEMA_TEXT]
     return {
         "iri": iri,
         "title": title,
         "all_labels": sorted(own, key=lambda v: v.language or ""),
         "outgoing": outgoing,
         "incoming": incoming,
-        "provenance": provenance,
+        "provenance": _summary(outgoing),
+        "is_slide": "https://w3id.org/benelux-kg/def/Slide" in types,
+        "source_text": texts[0] if texts else None,
+        "taken": await source_statements(store, iri, lang) if types & SOURCE_CLASSES else None,
         "path": local_path(iri),
         "formats": GRAPH_FORMATS,
         "sparql": describe_query(iri),
     }
+
+
+def _own(rows: list[dict], predicate: str) -> list[_Lit]:
+    """The values of the resource's own statements with ``predicate`` (literals keep their tag)."""
+    return [
+        _term_lit(r["x"])
+        for r in rows
+        if r["dir"]["value"] == "out" and r["p"]["value"] == predicate
+    ]
 
 
 def _page_query(iri: str) -> str:
@@ -178,10 +198,26 @@ def _term_lit(term: dict) -> _Lit:
     return _Lit(term["value"], term.get("xml:lang"))
 
 
-def _group(rows: list[dict], lang: str) -> tuple[list[Described], list[Described], dict]:
-    """Outgoing and incoming properties with their values, and every label seen."""
+@dataclass
+class _Provenance:
+    """Where the statements of one page come from (their graphs' slides or sources)."""
+
+    iri: str
+    sources: Sources
+    lang: str
+
+    def refs(self, direction: str, p: str, x: dict, graph: str) -> list[SourceRef]:
+        triple = (self.iri, p, x["value"]) if direction == "out" else (x["value"], p, self.iri)
+        return self.sources.refs(graph, triple, self.lang)
+
+
+def _group(
+    rows: list[dict], lang: str, provenance: _Provenance | None = None
+) -> tuple[list[Described], list[Described], dict]:
+    """Outgoing and incoming properties with their values (each with the sources of its
+    statement), and every label seen."""
     labels: dict[str, set] = defaultdict(set)
-    seen: dict[tuple[str, str], dict[tuple, tuple[dict, bool]]] = {}
+    seen: dict[tuple[str, str], dict[tuple, tuple[dict, bool, list]]] = {}
     for row in rows:
         d, p, x = row["dir"]["value"], row["p"]["value"], row["x"]
         if "pl" in row:
@@ -189,10 +225,14 @@ def _group(rows: list[dict], lang: str) -> tuple[list[Described], list[Described
         if "xl" in row and x["type"] != "literal":
             labels[x["value"]].add(_term_lit(row["xl"]))
         key = (x["type"], x["value"], x.get("xml:lang"), x.get("datatype"))
-        inferred = row["g"]["value"] == str(INFERRED_GRAPH)
+        graph = row["g"]["value"]
+        inferred = graph == str(INFERRED_GRAPH)
         values = seen.setdefault((d, p), {})
+        _, was_inferred, refs = values.get(key, (x, True, []))
+        if provenance and not inferred:
+            refs += [r for r in provenance.refs(d, p, x, graph) if r not in refs]
         # a value is shown as inferred only if no asserted graph states it too
-        values[key] = (x, (values[key][1] and inferred) if key in values else inferred)
+        values[key] = (x, was_inferred and inferred, refs)
     return _described("out", seen, labels, lang), _described("in", seen, labels, lang), labels
 
 
@@ -202,8 +242,10 @@ def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[D
         if d != direction:
             continue
         item = Described(p, pick_literal(list(labels.get(p, [])), lang) or _short(p))
-        for x, inferred in values.values():  # type: ignore[union-attr]
-            item.values.append(_value(x, inferred, labels, lang))
+        for x, inferred, refs in values.values():  # type: ignore[union-attr]
+            value = _value(x, inferred, labels, lang)
+            value["sources"] = sorted(refs, key=lambda r: r.order)
+            item.values.append(value)
         item.values.sort(key=lambda v: (v["inferred"], v["text"]))
         out.append(item)
     return sorted(out, key=lambda d: (d.iri != RDF_TYPE, d.label.lower()))
@@ -246,33 +288,15 @@ def _short(iri: str | None) -> str:
     return iri
 
 
-async def _provenance(store: Store, iri: str, lang: str) -> list[dict]:
-    rows = await select(
-        store,
-        f"""SELECT ?section ?title ?doc ?doctitle WHERE {{
-  <{iri}> <{PROV_DERIVED}> ?section .
-  OPTIONAL {{ ?section <{DCT_TITLE}> ?title }}
-  OPTIONAL {{ ?section <{DCT_PART}> ?doc . OPTIONAL {{ ?doc <{DCT_TITLE}> ?doctitle }} }}
-}} ORDER BY ?section""",
-    )
-    out: dict[str, dict] = {}
-    for row in rows:
-        section = row["section"]["value"]
-        item = out.setdefault(
-            section,
-            {
-                "href": local_path(section) or section,
-                "title": "",
-                "document": "",
-                "document_href": None,
-            },
-        )
-        if "title" in row:
-            item["title"] = row["title"]["value"]
-        if "doctitle" in row:
-            item["document"] = row["doctitle"]["value"]
-            item["document_href"] = local_path(row["doc"]["value"])
-    return list(out.values())
+def _summary(outgoing: list[Described]) -> list[SourceRef]:
+    """Every slide, section, source or interpretation that states something about the page's
+    resource, once each, slides first in their order."""
+    found: dict[tuple, SourceRef] = {}
+    for prop in outgoing:
+        for value in prop.values:
+            for ref in value["sources"]:
+                found.setdefault((ref.text, ref.href), ref)
+    return sorted(found.values(), key=lambda r: r.order)
 
 
 #: What a dereferenced IRI answers (:func:`dereference`), and the parameters it reads.
