@@ -237,13 +237,6 @@ def test_links_no_source_states_stay_unstated(data):
     annual = ID["programme/annual-plan-2014"]
     programme = ID["programme/work-programme-2013-2016"]
     assert not [(s, o) for s, _p, o in data.triples((annual, None, programme))]
-    assert not [
-        t
-        for t in data.triples((ID["group/police-treaty"], None, None))
-        if "agreement/" in str(t[2])
-    ]
-    action = ID["action/new-benelux-police-treaty"]
-    assert (action, None, ID["agreement/benelux-police-treaty-2018"]) not in data
 
 
 def test_definitions_claim_nothing_the_sources_do_not_say(ontology):

@@ -213,6 +213,28 @@ def test_the_member_states_are_an_interpretation_with_its_note(engine):
         assert [r["g"]["value"] for r in states] == [GRAPH + "interpretation"]
 
 
+@pytest.mark.parametrize(
+    ("s", "p", "o"),
+    [
+        ("group/police-treaty", "http://purl.org/dc/terms/subject", "benelux-police-treaty-2004"),
+        (
+            "action/new-benelux-police-treaty",
+            "http://purl.org/dc/terms/relation",
+            "benelux-police-treaty-2018",
+        ),
+    ],
+)
+def test_which_police_treaty_is_an_interpretation_with_its_note(engine, s, p, o):
+    """Neither seed says which treaty slide 13's "Traité police" group or the plan's "Un
+    nouveau Traité de Police Benelux" mean: each link lives in the interpretation graph only
+    (its note is checked by the test above)."""
+    found = rows(
+        engine,
+        f"SELECT ?g WHERE {{ GRAPH ?g {{ <{ID}{s}> <{p}> <{ID}agreement/{o}> }} }}",
+    )
+    assert [r["g"]["value"] for r in found] == [GRAPH + "interpretation"]
+
+
 def test_every_section_carries_text_and_every_graph_a_label_saying_which(engine):
     found = rows(
         engine,
