@@ -51,6 +51,15 @@ from test_linked_data import (  # noqa: F401
 )
 from test_queries import QUERIES, assert_same_results, expected_file
 
+# Signposting and the schema.org Dataset (the landing page's coverage query runs on the remote)
+from test_signposting import (  # noqa: F401
+    dataset,
+    landing,
+    test_a_resource_signposts_its_iri_forms_types_and_licence,
+    test_landing_page_signposts,
+    test_the_landing_page_embeds_a_schema_org_dataset,
+)
+
 from kg_service.backends import virtuoso
 from kg_service.backends.engines import VIRTUOSO, engine_from_server_header, remote_urls
 from kg_service.backends.remote import RemoteStore, remote_accept

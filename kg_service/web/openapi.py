@@ -540,6 +540,10 @@ def _linked_data_paths() -> dict[str, PathItem]:
         Vary="Accept, Accept-Language, Cookie",
         **{"Content-Location": "the URL of the representation sent", "Link": "the others"},
     )
+    negotiated["headers"]["Link"] = _header(
+        "the other representations (alternate) and FAIR Signposting: cite-as (the IRI), "
+        "describedby (its RDF forms), type (its classes), license"
+    )
     described = {"200": negotiated, **errors(*NEGOTIATED, 404, *STORE)}
     path = {
         "name": "path",
@@ -575,7 +579,32 @@ def _linked_data_paths() -> dict[str, PathItem]:
         ),
         "/def": readable("ontology", "Linked data", ontology),
         "/def/": readable("ontology_documentation", "Linked data", ontology),
+        "/def/{number}": readable("ontology_version", "Linked data", _ontology_version(offers)),
     }
+
+
+def _with_link(response: dict) -> dict:
+    """A copy of a dump's response with its signposting header (the dicts are shared)."""
+    link = _header("FAIR Signposting: the collection (the landing page) and the licence")
+    return {**response, "headers": {**response.get("headers", {}), "Link": link}}
+
+
+def _ontology_version(offers: tuple[Format, ...]) -> Operation:
+    number = {
+        "name": "number",
+        "in": "path",
+        "required": True,
+        "description": "The version of owl:versionIRI (digits and dots; other paths are terms).",
+        "schema": {"type": "string", "examples": ["1.0.0"]},
+    }
+    return Operation(
+        "The ontology's version IRI: the ontology, while the store holds that version",
+        {
+            "200": ok("The ontology as Accept or format= asks.", content(*media(offers))),
+            **errors(*NEGOTIATED, 404, *STORE),
+        },
+        (number, format_param(offers), LANG),
+    )
 
 
 def dump_names(settings: Settings) -> list[str]:
@@ -616,6 +645,10 @@ def _publishing_paths(settings: Settings) -> dict[str, PathItem]:
         },
         (name, *CONDITIONAL, *RANGED),
     )
+    signposted = {
+        s: _with_link(r) if s in ("200", "206", "304") else r for s, r in dump.responses.items()
+    }
+    dump = Operation(dump.summary, signposted, dump.parameters)
     void = Operation(
         "The VoID description of the dataset",
         {
@@ -648,7 +681,19 @@ def _publishing_paths(settings: Settings) -> dict[str, PathItem]:
         },
         CONDITIONAL,
     )
+    dataset = Operation(
+        "The dataset's persistent IRI (cite-as of the landing page)",
+        {
+            "303": ok(
+                "To the landing page (HTML), or to the catalogue in the RDF format asked for.",
+                Location=_header("/ or /catalog?format=…", True),
+                Vary="Accept",
+            ),
+            **errors(406),
+        },
+    )
     return {
+        "/dataset": readable("dataset", "Publishing", dataset),
         "/download": readable("downloads", "Publishing", listing),
         "/download/{name}": readable("download", "Publishing", dump),
         "/.well-known/void": readable("void", "Publishing", void),
@@ -665,8 +710,14 @@ def static_files() -> list[str]:
 
 def _page_paths(settings: Settings) -> dict[str, PathItem]:
     page = content(HTML.media_type)
+    signposts = (
+        "FAIR Signposting: cite-as (the dataset's IRI), describedby (catalogue, VoID), item "
+        "(each dump), license, type"
+    )
     landing = Operation(
-        "The landing page", {"200": ok("The page.", page), **errors(*STORE)}, (LANG,)
+        "The landing page (with a schema.org Dataset in JSON-LD)",
+        {"200": ok("The page.", page, Link=signposts), **errors(*STORE)},
+        (LANG,),
     )
     examples = [e.id for e in load_examples(settings.project_dir / "queries")]
     results = Operation(

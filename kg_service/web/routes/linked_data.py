@@ -6,10 +6,13 @@ the others in ``Link: <…>; rel="alternate"``. Each representation also has its
 IRI path plus an extension, or ``?format=``), so a harvester that prefers 303-style document
 URLs can fetch those directly. The RDF of a resource is a concise bounded description: its own
 triples, the labels of what it links to, and the incoming links with their subjects' labels.
+The same ``Link`` header carries FAIR Signposting: ``cite-as`` (the IRI), ``describedby`` (the
+RDF forms), ``type`` (the resource's classes), ``license``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from kg_service.errors import NotFound
+from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH
@@ -80,6 +84,11 @@ async def _exists(store: Store, iri: str) -> bool:
     return await ask(store, f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
 
+async def _types(store: Store, iri: str) -> list[str]:
+    rows = await select(store, f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t FILTER(isIRI(?t)) }}")
+    return [row["t"]["value"] for row in rows]
+
+
 async def dereference(request: Request, path: str) -> Response:
     """Answer a request for one of our IRIs by content negotiation."""
     stem, by_extension = _split_extension(path)
@@ -88,9 +97,10 @@ async def dereference(request: Request, path: str) -> Response:
     override = request.query_params.get("format")
     fmt = by_extension or choose(request.headers.get("accept"), offers, override)
     store: Store = request.app.state.store
-    if not await _exists(store, iri):
+    exists, types = await asyncio.gather(_exists(store, iri), _types(store, iri))
+    if not exists:
         raise NotFound(f"<{iri}> is not described in this knowledge graph.")
-    headers = _link_headers("/" + stem.lstrip("/"), fmt)
+    headers = _link_headers(iri, "/" + stem.lstrip("/"), fmt, types)
     if fmt is HTML:
         response = render(request, "resource.html", **(await page_context(store, iri, request)))
     else:
@@ -100,12 +110,13 @@ async def dereference(request: Request, path: str) -> Response:
     return response
 
 
-def _link_headers(path: str, chosen: Format) -> dict[str, str]:
+def _link_headers(iri: str, path: str, chosen: Format, types: list[str]) -> dict[str, str]:
     links = [
         f'<{path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
         for f in (*GRAPH_FORMATS, HTML)
         if f is not chosen
     ]
+    links.append(link_header(resource_signposts(iri, path, types)))
     return {
         "Link": ", ".join(links),
         "Content-Location": f"{path}.{chosen.extension}",

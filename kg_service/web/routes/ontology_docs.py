@@ -3,6 +3,8 @@
 Every class and property with its labels and definitions in fr/nl/en, superclasses and
 superproperties, domain and range, inverse, how often the data uses it, and the class
 hierarchy as a nested list. Machines asking ``/def`` for RDF get the ontology graph itself.
+The ontology's ``owl:versionIRI`` (``/def/1.0.0``) answers the same while it is the version the
+store holds; another version is a ``404``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Request, Response
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from starlette.convertors import Convertor, register_url_convertor
 
+from kg_service.errors import NotFound
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML
 from kg_service.rdf.namespaces import BKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI
@@ -25,6 +29,22 @@ from kg_service.web.routes.sparql import result_response
 __all__ = ["Term", "router"]
 
 router = APIRouter()
+
+
+class _Version(Convertor):
+    """A path segment like ``1.0.0``: only those reach :func:`version`; ``/def/Institution``
+    goes on to the term pages (:mod:`kg_service.web.routes.linked_data`)."""
+
+    regex = r"\d+(?:\.\d+)+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("version", _Version())
 
 KINDS = (
     ("classes", OWL.Class),
@@ -126,6 +146,15 @@ async def _usage(store: Store) -> dict[str, int]:
   {{ ?x a ?t }} UNION {{ ?x ?t ?y }} FILTER(STRSTARTS(STR(?t), "{BKG}")) }} GROUP BY ?t""",
     )
     return {r["t"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+@router.api_route("/def/{number:version}", methods=["GET", "HEAD"])
+async def version(request: Request, number: str) -> Response:
+    """The ontology's ``owl:versionIRI``: the ontology itself, while it is that version."""
+    graph = await ontology_graph(request)
+    if str(graph.value(ONTOLOGY_IRI, OWL.versionIRI)) != f"{BKG}{number}":
+        raise NotFound(f"This store holds no version {number} of the ontology.")
+    return await ontology(request)
 
 
 @router.api_route("/def", methods=["GET", "HEAD"])
