@@ -244,5 +244,9 @@ def start_engine(name: str, folder: Path) -> SparqlServer:
         server: SparqlServer = VirtuosoServer(folder)
     else:
         server = OxigraphServer(folder)
-    server.start()
+    try:
+        server.start()
+    except BaseException:
+        server.stop()  # a server that started but could not be set up
+        raise
     return server

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -88,10 +89,12 @@ VIRTUOSO_CANNOT = {
     ],
 )
 def engine(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparqlServer]:
-    """A running SPARQL server of each kind, in its own temporary folder."""
-    server = start_engine(request.param, tmp_path_factory.mktemp(request.param))
+    """A running SPARQL server of each kind, in its own temporary folder (removed after)."""
+    folder = tmp_path_factory.mktemp(request.param)
+    server = start_engine(request.param, folder)
     yield server
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _cli(*args: str, settings: Settings) -> subprocess.CompletedProcess:
