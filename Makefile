@@ -8,8 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 NPM    ?= npm
 CHROMIUM ?= /usr/bin/chromium
+VIRTUOSO ?= /usr/bin/virtuoso-t
 
-.PHONY: setup browser serve test lint build clean
+.PHONY: setup browser virtuoso serve test lint build clean
 
 # the venv, and YASGUI for the query page (npm ci into node_modules/, which is not committed)
 setup: $(VENV)/.installed node_modules/.installed
@@ -34,6 +35,16 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+# the remote-backend tests also run against Debian's Virtuoso 7 (its postinst stops the
+# daemon it starts: the tests run their own, on loopback ports, in a temporary folder)
+virtuoso: $(VIRTUOSO)
+
+$(VIRTUOSO):
+	@[ "$$(id -u)" = 0 ] || { echo "make: installing Debian's virtuoso-opensource needs root:" \
+	  "sudo apt-get install --no-install-recommends virtuoso-opensource"; exit 1; }
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource
+
 build: setup
 	$(BIN)/benelux-kg build
 
@@ -44,7 +55,7 @@ lint: setup
 	$(BIN)/ruff check kg_service tests bench
 	$(BIN)/ruff format --check kg_service tests bench
 
-test: setup browser lint
+test: setup browser virtuoso lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

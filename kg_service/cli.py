@@ -20,6 +20,10 @@ from kg_service.settings import Settings
 
 __all__ = ["app"]
 
+REMOTE_ENGINE_HELP = (
+    "The remote store: auto (told by its Server header) | oxigraph | virtuoso | sparql11."
+)
+
 app = typer.Typer(
     help="benelux-kg: a knowledge graph of Benelux cooperation as linked open data.",
     no_args_is_help=True,
@@ -50,6 +54,7 @@ def serve(
     backend: Annotated[str | None, typer.Option(help="oxigraph | rdflib | remote")] = None,
     store: Annotated[str | None, typer.Option(help="memory, or a store folder.")] = None,
     endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL endpoint URL.")] = None,
+    remote_engine: Annotated[str | None, typer.Option(help=REMOTE_ENGINE_HELP)] = None,
     update_token: Annotated[str | None, typer.Option(help="Enables writes.")] = None,
     query_timeout: Annotated[float | None, typer.Option(help="Seconds per query.")] = None,
     max_concurrent: Annotated[
@@ -78,6 +83,7 @@ def serve(
         backend=backend,
         store=store,
         endpoint=endpoint,
+        remote_engine=remote_engine,
         update_token=update_token,
         query_timeout=query_timeout,
         max_concurrent=max_concurrent,
@@ -86,7 +92,9 @@ def serve(
         cache_mb=cache_mb,
         workers=workers,
     )
-    if settings.backend != "remote" and needs_build(settings):
+    if settings.backend == "remote":
+        _check_remote(settings)
+    elif needs_build(settings):
         try:
             run_build(settings, progress=typer.echo)
         except KGError as exc:
@@ -97,25 +105,34 @@ def serve(
     serving.serve(settings)
 
 
+def _check_remote(settings: Settings) -> None:
+    """Exit 2 at once on a remote endpoint or engine the remote backend cannot use."""
+    from kg_service.backends.engines import engine_named, remote_urls
+
+    try:
+        remote_urls(settings, engine_named(settings.remote_engine))
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+
 @app.command()
 def load(
     endpoint: Annotated[str | None, typer.Option(help="Remote SPARQL query URL.")] = None,
     store_url: Annotated[
-        str | None, typer.Option(help="Graph Store URL (default: /store next to /query).")
+        str | None,
+        typer.Option(help="Graph Store URL (default: the engine's, e.g. /store next to /query)."),
     ] = None,
+    remote_engine: Annotated[str | None, typer.Option(help=REMOTE_ENGINE_HELP)] = None,
 ) -> None:
     """Build if needed, then make the remote store's named graphs exactly the build's."""
-    from kg_service.backends.remote import push, remote_urls
+    from kg_service.backends.push import push
     from kg_service.build.layout import needs_build
     from kg_service.build.pipeline import build as run_build
 
-    settings = Settings.load(endpoint=endpoint, remote_store_url=store_url)
-    try:
-        query_url, _, graph_store = remote_urls(settings)
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from None
-    if graph_store is None:
-        raise _fail(f"cannot guess the Graph Store URL of {query_url}: give --store-url", 2)
+    settings = Settings.load(
+        endpoint=endpoint, remote_store_url=store_url, remote_engine=remote_engine
+    )
+    _check_remote(settings)
     try:
         if needs_build(settings):
             run_build(settings, progress=typer.echo)
@@ -126,8 +143,17 @@ def load(
         typer.echo(f"  {count:>8} triples  <{name}>")
     for name in pushed.removed:
         typer.echo(f"  removed           <{name}> (not in the build)")
+    if pushed.visible_system_graphs:
+        shown = ", ".join(f"<{g}>" for g in pushed.visible_system_graphs)
+        typer.echo(
+            f"warning: {pushed.engine}'s own graphs {shown} are visible to its SPARQL user, "
+            "so queries will read them too; make them private (README, 'Moving to Virtuoso')",
+            err=True,
+        )
     total, graphs = sum(pushed.graphs.values()), len(pushed.graphs)
-    typer.echo(f"loaded {total} triples in {graphs} named graphs into {pushed.store_url}")
+    typer.echo(
+        f"loaded {total} triples in {graphs} named graphs into {pushed.store_url} ({pushed.engine})"
+    )
 
 
 class ReportFormat(StrEnum):

@@ -38,6 +38,8 @@ class Settings:
     endpoint: str | None = None
     remote_update_url: str | None = None
     remote_store_url: str | None = None
+    #: the remote's kind (kg_service.backends.engines): auto, oxigraph, virtuoso or sparql11
+    remote_engine: str = "auto"
     update_token: str | None = None
     query_timeout: float = 30.0
     max_concurrent: int = 16

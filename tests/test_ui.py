@@ -107,10 +107,16 @@ def test_landing_page_links_everywhere_a_newcomer_needs(server):
 def test_landing_page_loads_nothing_from_elsewhere(server):
     with server.client() as http:
         page = http.get("/", headers=BROWSER).text
-    assert not re.search(r'(src|href)="(https?:)?//', page.split("<main>")[0])
-    # usable without JavaScript: the one script is the search box's type-ahead, from our origin,
-    # and the box is a plain form that submits to /search
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/search.js" defer>']
+    # signposting links name other resources (the licence, the dataset's IRI); they load nothing
+    signposts = r'<link rel="(?:cite-as|describedby|item|license|type|collection)"[^>]*>'
+    assert not re.search(
+        r'(src|href)="(https?:)?//', re.sub(signposts, "", page.split("<main>")[0])
+    )
+    # usable without JavaScript: the one script is the search box's type-ahead, from our origin
+    # (the schema.org JSON-LD is data, not a program), and the box is a plain form that
+    # submits to /search
+    scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", page)
+    assert scripts == ['<script src="/static/search.js" defer>']
     assert '<form class="site-search" role="search" method="get" action="/search"' in page
 
 

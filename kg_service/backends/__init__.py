@@ -1,7 +1,9 @@
 """Where the data lives: ``open_store(settings)`` gives the backend the settings choose.
 
 * ``local``: the embedded store (pyoxigraph, or rdflib for small data) on this machine;
-* ``remote``: another SPARQL 1.1 server (Oxigraph server, Virtuoso …) over HTTP.
+* ``remote``: another SPARQL 1.1 server (Oxigraph server, Virtuoso …) over HTTP
+  (``remote.py``; ``engines.py`` says what differs between servers, ``virtuoso.py`` undoes
+  Virtuoso's departures from the standard, ``push.py`` is ``benelux-kg load``).
 """
 
 from __future__ import annotations

@@ -1,89 +1,67 @@
-"""The ``remote`` backend: any SPARQL 1.1 endpoint (with the Graph Store Protocol) over HTTP.
+"""The ``remote`` backend: a SPARQL 1.1 server (Oxigraph server, Virtuoso, any other) over HTTP.
 
-``Settings.endpoint`` is the query URL. The update URL and the Graph Store URL default to its
-siblings when it ends in ``/query`` (Oxigraph server: ``/query`` → ``/update``, ``/store``);
-otherwise updates go to the endpoint itself and ``push`` needs ``remote_store_url``.
+``Settings.endpoint`` is the query URL. Which server it is (``Settings.remote_engine``, told
+from its ``Server`` header by default) decides the update and Graph Store URLs and the few
+ways a query or an update is adapted to it (:mod:`kg_service.backends.engines`; Virtuoso's
+departures from the standard are undone in :mod:`kg_service.backends.virtuoso`).
 
 The remote is asked for the format the client wants, restricted to the formats this service
-offers, so its answer usually streams through untouched. When it answers in another format the
-result is parsed and re-serialised with pyoxigraph (in a thread). Errors keep their meaning: the
-remote unreachable or failing (5xx) → 502, its 400 → a syntax error, too slow → timeout. Nothing
-broken is cached: each request tries the remote again, and fails at once while it is down.
+offers, so its answer usually streams through untouched. When it answers in another format
+(or, for Virtuoso, always for SELECT and ASK) the result is parsed and re-serialised with
+pyoxigraph (in a thread). Errors keep their meaning (:mod:`kg_service.backends.remote_errors`).
+Nothing broken is cached: each request tries the remote again, and fails at once while it is
+down.
 
-``push(settings)`` uploads the build's named graphs to the remote's Graph Store.
+``push(settings)`` (:mod:`kg_service.backends.push`) uploads the build's named graphs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 
-from kg_service.errors import (
-    BackendUnavailable,
-    BadRequest,
-    BuildError,
-    KGError,
-    Overloaded,
-    QueryTimeout,
+from kg_service.backends import virtuoso
+from kg_service.backends.engines import (
+    PROBE,
+    VIRTUOSO,
+    Engine,
+    engine_from_server_header,
+    engine_named,
+    remote_urls,
 )
-from kg_service.query.contract import (
-    QueryRequest,
-    QueryResult,
-    negotiate_for,
-    single,
-    syntax_error,
+from kg_service.backends.push import Pushed, push
+from kg_service.backends.remote_errors import (
+    MESSAGE_CHARS,
+    client_timeout,
+    shown,
+    status_error,
+    transport_error,
 )
+from kg_service.errors import BackendUnavailable, KGError, QueryTimeout
+from kg_service.query.contract import QueryRequest, QueryResult, negotiate_for, single
 from kg_service.query.policy import scan
 from kg_service.query.union import plain_graph_write
 from kg_service.rdf.formats import (
     CSV,
     GRAPH_FORMATS,
-    NQUADS,
     NTRIPLES,
     RESULT_FORMATS,
+    SPARQL_JSON,
     Format,
     by_media_type,
 )
 from kg_service.rdf.negotiation import choose
 from kg_service.settings import Settings
 
-__all__ = ["Pushed", "RemoteStore", "push", "remote_urls"]
+__all__ = ["Pushed", "RemoteStore", "push", "remote_accept", "remote_urls"]
 
-#: How long to wait for the remote to accept a TCP connection (fail fast while it is down).
-CONNECT_TIMEOUT = 5.0
-#: How long a request waits for a free connection when ``max_concurrent`` are in use.
-POOL_TIMEOUT = 1.0
 #: Results up to this size are read before answering, to tell an ASK result from a SELECT one.
 PEEK = 1024
-#: How much of the remote's error message is shown to the client.
-MESSAGE_CHARS = 500
 #: Formats we can parse back (CSV results are lossy: pyoxigraph refuses to parse them).
 _PARSEABLE = tuple(f for f in (*RESULT_FORMATS, *GRAPH_FORMATS) if f is not CSV)
-_POSITION = re.compile(r"^error at (\d+):(\d+)")
-
-
-def remote_urls(settings: Settings) -> tuple[str, str, str | None]:
-    """The query, update and Graph Store URLs of the remote (the store URL may be unknown).
-
-    >>> remote_urls(Settings(endpoint="http://127.0.0.1:7878/query"))[1:]
-    ('http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
-    """
-    if not settings.endpoint:
-        raise ValueError("the remote backend needs --endpoint URL (or BENELUX_KG_ENDPOINT)")
-    url = httpx.URL(settings.endpoint)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"the remote endpoint must be an http(s) URL, not {settings.endpoint!r}")
-    parent, _, last = url.path.rpartition("/")
-    oxigraph_like = last == "query"
-    update = str(url.copy_with(path=f"{parent}/update")) if oxigraph_like else str(url)
-    store = str(url.copy_with(path=f"{parent}/store")) if oxigraph_like else None
-    return str(url), settings.remote_update_url or update, settings.remote_store_url or store
 
 
 class RemoteStore:
@@ -96,7 +74,8 @@ class RemoteStore:
         self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.settings, self.transport = settings, transport
-        self.query_url, self.update_url, self.store_url = remote_urls(settings)
+        self.engine: Engine | None = engine_named(settings.remote_engine)
+        self.urls = remote_urls(settings, self.engine)  # refines once the engine is known
         self.client: httpx.AsyncClient | None = None
         self.generation = 0  # our own writes only: the remote may change under us
 
@@ -108,7 +87,7 @@ class RemoteStore:
         """Make the client; the remote need not be up yet (each request tries it anew)."""
         limits = httpx.Limits(max_connections=self.settings.max_concurrent)
         self.client = httpx.AsyncClient(
-            timeout=_timeout(self.settings.query_timeout),
+            timeout=client_timeout(self.settings.query_timeout),
             limits=limits,
             trust_env=False,
             follow_redirects=False,
@@ -122,38 +101,68 @@ class RemoteStore:
 
     async def query(self, request: QueryRequest) -> QueryResult:
         """Run ``request`` on the remote; stream its answer or convert it to the wanted format."""
-        accept = remote_accept(request)
+        accept = remote_accept(request)  # raises 406 before the remote is asked
+        engine = await self._engine()
         text, shift = _with_base(request.query, request.base_iri)
-        form = [("query", text), *_dataset(request, self.settings.union_default_graph)]
+        if engine is VIRTUOSO:
+            text, accept = virtuoso.prepare_query(text), virtuoso.accept(text)
+        form = [("query", text), *_dataset(request, self.settings.union_default_graph, engine)]
         deadline = asyncio.get_running_loop().time() + self.settings.query_timeout
-        response = await self._send("POST", self.query_url, form, {"Accept": accept})
-        body = _Body(response, self.query_url, deadline)
+        response = await self._send("POST", self.urls.query, form, {"Accept": accept})
+        body = _Body(response, self.urls.query, deadline)
         try:
-            await self._check(response, "query", shift)
-            source = _source_format(response, self.query_url)
+            await self._check(response, "query", shift, engine)
+            source = _source_format(response, self.urls.query)
             target = negotiate_for("graph" if source in GRAPH_FORMATS else "solutions", request)
-            if source.name == target.name:
+            fix = engine is VIRTUOSO and source is SPARQL_JSON
+            if source.name == target.name and not fix:
                 return QueryResult(await _stream_kind(source, body), source, body)
             data = b"".join([chunk async for chunk in body])
         except BaseException:
             await body.aclose()
             raise
-        kind, converted = await asyncio.to_thread(_convert, data, source, target, self.query_url)
+        if fix:
+            data = virtuoso.results_json(data, virtuoso.query_form(request.query) == "ASK")
+        kind, converted = await asyncio.to_thread(_convert, data, source, target, self.urls.query)
         return QueryResult(kind, target, single(converted))
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         """Send a SPARQL update to the remote's update URL."""
+        engine = await self._engine()
         text, shift = _with_base(text, base_iri)
-        response = await self._send("POST", self.update_url, [("update", text)], {})
-        try:
-            await self._check(response, "update", shift)
-        finally:
-            await response.aclose()
-        self.generation += 1
+        if engine is VIRTUOSO:
+            text = virtuoso.prepare_update(text, engine.stored_default_graph or "")
+        response = await self._send("POST", self.urls.update, [("update", text)], {})
+        await self._finish(response, "update", shift, engine)
 
     async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
-        """A Graph Store ``PUT``/``POST``, sent to the remote as one update."""
-        await self.update(plain_graph_write(graph, ntriples, replace))
+        """A Graph Store ``PUT``/``POST``: to the remote's Graph Store when its updates cannot
+        carry the body (Virtuoso refuses blank nodes in ``INSERT DATA``), else as one update."""
+        engine = await self._engine()
+        if not (engine is VIRTUOSO and self.urls.store):
+            await self.update(plain_graph_write(graph, ntriples, replace))
+            return
+        name = graph or engine.stored_default_graph
+        if self.client is None:
+            raise KGError("The remote store is not started.")
+        request = self.client.build_request(
+            "PUT" if replace else "POST",
+            self.urls.store,
+            params={"graph": name} if name else {"default": ""},
+            content=ntriples.encode(),
+            headers={"Content-Type": NTRIPLES.media_type},
+        )
+        await self._finish(await self._send_request(request), "graph write", 0, engine)
+
+    async def _engine(self) -> Engine:
+        """The remote's engine, told once from the ``Server`` header of its answer to a probe."""
+        if self.engine is None:
+            response = await self._send("POST", self.urls.query, [("query", PROBE)], {})
+            await response.aclose()
+            server = response.headers.get("server", "")
+            self.engine = engine_from_server_header(server, self.urls.query)
+            self.urls = remote_urls(self.settings, self.engine)
+        return self.engine
 
     async def _send(
         self, method: str, url: str, form: list[tuple[str, str]], headers: dict[str, str]
@@ -161,16 +170,35 @@ class RemoteStore:
         if self.client is None:
             raise KGError("The remote store is not started.")
         request = self.client.build_request(method, url, data=_form(form), headers=headers)
+        return await self._send_request(request)
+
+    async def _send_request(self, request: httpx.Request) -> httpx.Response:
+        assert self.client is not None
         try:
             return await self.client.send(request, stream=True)
         except httpx.TransportError as exc:
-            raise transport_error(exc, url, self.settings.query_timeout) from None
+            raise transport_error(exc, str(request.url), self.settings.query_timeout) from None
 
-    async def _check(self, response: httpx.Response, what: str, shift: int) -> None:
+    async def _finish(
+        self, response: httpx.Response, what: str, shift: int, engine: Engine
+    ) -> None:
+        """Check a write's answer, release it, and count the write."""
+        try:
+            await self._check(response, what, shift, engine)
+        finally:
+            await response.aclose()
+        self.generation += 1
+
+    async def _check(self, response: httpx.Response, what: str, shift: int, engine: Engine) -> None:
         if response.is_success:
+            if engine is VIRTUOSO and virtuoso.PARTIAL_RESULT_HEADER in response.headers:
+                raise QueryTimeout(
+                    f"The SPARQL endpoint {shown(self.urls.query)} cut the result short at its "
+                    "time limit; a partial result is not served."
+                )
             return
         message = await _read_message(response)
-        raise status_error(response, message, what, shift)
+        raise status_error(response, message, what, shift, engine)
 
 
 # --- the request ----------------------------------------------------------------------------
@@ -195,18 +223,24 @@ def remote_accept(request: QueryRequest) -> str:
     return ", ".join([f.media_type for f in wanted] + [f"{f.media_type};q=0.5" for f in rest])
 
 
-def _dataset(request: QueryRequest, union: bool) -> list[tuple[str, str]]:
-    """The protocol dataset; without one (nor FROM), ask for the union default graph.
+def _dataset(request: QueryRequest, union: bool, engine: Engine) -> list[tuple[str, str]]:
+    """The protocol dataset; without one (nor a FROM in the query), the engine's way to the
+    union default graph, or to the stored default graph.
 
-    ``union-default-graph`` is Oxigraph server's parameter; other endpoints ignore it. Oxigraph
-    lets it override the query's own FROM, so it is not sent when the query has one.
+    ``union-default-graph`` is the Oxigraph server's parameter; it would override the query's
+    own FROM, so it is not sent when the query has one. Virtuoso reads every graph unless told
+    otherwise; its stored default graph is a named graph of ours.
     """
     pairs = [("default-graph-uri", g) for g in request.default_graphs]
     pairs += [("named-graph-uri", g) for g in request.named_graphs]
-    wants_union = union and not pairs and not request.stored_default
-    if wants_union and "FROM" not in scan(request.query).keywords:
-        pairs.append(("union-default-graph", "true"))
-    return pairs
+    if pairs or "FROM" in scan(request.query).keywords:
+        return pairs
+    stored = request.stored_default or not union
+    if stored and engine.stored_default_graph:
+        return [("default-graph-uri", engine.stored_default_graph)]
+    if not stored and engine.union_parameter:
+        return [("union-default-graph", "true")]
+    return []
 
 
 def _form(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
@@ -241,7 +275,7 @@ def _source_format(response: httpx.Response, url: str) -> Format:
     fmt = by_media_type(ctype, RESULT_FORMATS) or by_media_type(ctype, GRAPH_FORMATS)
     if fmt is None:
         raise BackendUnavailable(
-            f"The SPARQL endpoint {_shown(url)} answered with an unsupported media type "
+            f"The SPARQL endpoint {shown(url)} answered with an unsupported media type "
             f"{ctype or '(none)'!r}."
         )
     return fmt
@@ -274,7 +308,7 @@ def _convert(data: bytes, source: Format, target: Format, url: str) -> tuple[str
         return kind, result.serialize(format=target.oxigraph)
     except (SyntaxError, ValueError) as exc:
         raise BackendUnavailable(
-            f"The answer of the SPARQL endpoint {_shown(url)} ({source.media_type}) could not "
+            f"The answer of the SPARQL endpoint {shown(url)} ({source.media_type}) could not "
             f"be converted to {target.media_type}: {str(exc)[:MESSAGE_CHARS]}"
         ) from None
 
@@ -346,147 +380,3 @@ async def _read_message(response: httpx.Response, limit: int = 4 * MESSAGE_CHARS
                 break
     await response.aclose()
     return data.decode("utf-8", "replace")
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-def _shown(url: str) -> str:
-    """A URL fit for a message: no user name, password or query string."""
-    u = httpx.URL(url)
-    port = f":{u.port}" if u.port else ""
-    return f"{u.scheme}://{u.host}{port}{u.path}"
-
-
-def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> KGError:
-    """The service error for a request that got no (complete) answer."""
-    if isinstance(exc, httpx.PoolTimeout):
-        return Overloaded(
-            "Too many queries to the remote store at once; retry shortly.",
-            headers={"Retry-After": "1"},
-        )
-    if isinstance(exc, httpx.ConnectTimeout):
-        return BackendUnavailable(
-            f"The SPARQL endpoint {_shown(url)} did not accept a connection within "
-            f"{CONNECT_TIMEOUT:g} s."
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        limit = f" within {timeout:g} s" if timeout else " in time"
-        return QueryTimeout(f"The SPARQL endpoint {_shown(url)} did not answer{limit}.")
-    reason = str(exc) or type(exc).__name__
-    return BackendUnavailable(f"The SPARQL endpoint {_shown(url)} cannot be reached: {reason}.")
-
-
-def status_error(response: httpx.Response, message: str, what: str, shift: int = 0) -> KGError:
-    """The service error for a remote's non-2xx answer (``what``: query, update, …)."""
-    status, url = response.status_code, str(response.request.url)
-    text = " ".join(message.split())[:MESSAGE_CHARS] or response.reason_phrase
-    if status == 400 and what in ("query", "update"):
-        match = _POSITION.match(text)
-        if match:
-            line, col = int(match.group(1)), int(match.group(2))
-            col = col - shift if line == 1 and col > shift else col
-            return syntax_error(f"error at {line}:{col}{text[match.end() :]}", what)
-        return BadRequest(f"The SPARQL endpoint refused the {what}: {text}")
-    if status in (408, 504):
-        return QueryTimeout(f"The SPARQL endpoint {_shown(url)} timed out: {text}")
-    if 300 <= status < 400:
-        where = response.headers.get("location", "?")
-        return BackendUnavailable(
-            f"The SPARQL endpoint {_shown(url)} redirects ({status}) to {where[:200]}; "
-            "configure that URL instead."
-        )
-    return BackendUnavailable(
-        f"The SPARQL endpoint {_shown(url)} answered {status} to the {what}: {text}"
-    )
-
-
-def _timeout(seconds: float) -> httpx.Timeout:
-    return httpx.Timeout(
-        seconds, connect=min(CONNECT_TIMEOUT, seconds), pool=min(POOL_TIMEOUT, seconds)
-    )
-
-
-# --- push: the build into the remote --------------------------------------------------------
-
-LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-
-
-@dataclass
-class Pushed:
-    """What ``push`` did: triples per graph uploaded, graphs removed, where."""
-
-    store_url: str
-    graphs: dict[str, int] = field(default_factory=dict)
-    removed: list[str] = field(default_factory=list)
-
-
-def push(settings: Settings, dump_path: Path | None = None) -> Pushed:
-    """Make the remote's named graphs exactly the build's: PUT each one, DELETE the others.
-
-    The remote's default graph is replaced only when the dump has default-graph triples.
-    """
-    from kg_service.build.layout import dump_path as build_dump
-
-    query_url, _, store_url = remote_urls(settings)
-    if store_url is None:
-        raise BadRequest(
-            f"Cannot guess the Graph Store URL of {_shown(query_url)}: "
-            "give --store-url (or BENELUX_KG_REMOTE_STORE_URL)."
-        )
-    dump = dump_path or build_dump(settings, NQUADS)
-    if not dump.exists():
-        raise BuildError(f"no dump at {dump}: run `benelux-kg build` first")
-    graphs = _by_graph(dump)
-    done = Pushed(store_url)
-    timeout = _timeout(max(settings.query_timeout, 300.0))
-    with httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client:
-        before = _remote_graphs(client, query_url)
-        for name, triples in graphs.items():
-            _put(client, store_url, name, triples)
-            if name is not None:
-                done.graphs[name] = len(triples)
-        for name in sorted(before - set(graphs)):
-            _call(client, "DELETE", store_url, {"graph": name}, what="graph delete")
-            done.removed.append(name)
-    return done
-
-
-def _by_graph(dump: Path) -> dict[str | None, list[ox.Triple]]:
-    """The dump's triples by graph name (``None``: the default graph), in file order."""
-    graphs: dict[str | None, list[ox.Triple]] = {}
-    for quad in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS):
-        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-        graphs.setdefault(name, []).append(quad.triple)
-    return graphs
-
-
-def _remote_graphs(client: httpx.Client, query_url: str) -> set[str]:
-    accept = {"Accept": "application/sparql-results+json"}
-    response = _call(client, "POST", query_url, data={"query": LIST_GRAPHS}, headers=accept)
-    result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    return {solution["g"].value for solution in result}
-
-
-def _put(client: httpx.Client, url: str, name: str | None, triples: list[ox.Triple]) -> None:
-    params = {"graph": name} if name is not None else {"default": ""}
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    headers = {"Content-Type": NTRIPLES.media_type}
-    _call(client, "PUT", url, params, content=body, headers=headers, what="graph upload")
-
-
-def _call(
-    client: httpx.Client,
-    method: str,
-    url: str,
-    params: dict[str, str] | None = None,
-    what: str = "query",
-    **kwargs,
-) -> httpx.Response:
-    try:
-        response = client.request(method, url, params=params, **kwargs)
-    except httpx.TransportError as exc:
-        raise transport_error(exc, url, client.timeout.read or 0) from None
-    if not response.is_success:
-        raise status_error(response, response.text, what)
-    return response

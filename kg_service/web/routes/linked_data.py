@@ -11,6 +11,9 @@ The HTML page shows, after each statement, where it comes from: the slide, secti
 source whose named graph holds it ("slide 12", linked to that slide's page), or the
 interpretation that explains it (:mod:`kg_service.web.provenance`). The page of a slide (or of
 an external source) also shows its text verbatim and every statement the graph takes from it.
+
+The same ``Link`` header carries FAIR Signposting: ``cite-as`` (the IRI), ``describedby`` (the
+RDF forms), ``type`` (the resource's classes), ``license``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 
 from kg_service.errors import NotFound
+from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH
@@ -93,6 +97,11 @@ async def _exists(store: Store, iri: str) -> bool:
     return await ask(store, f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
 
+async def _types(store: Store, iri: str) -> list[str]:
+    rows = await select(store, f"SELECT DISTINCT ?t WHERE {{ <{iri}> a ?t FILTER(isIRI(?t)) }}")
+    return [row["t"]["value"] for row in rows]
+
+
 async def dereference(request: Request, path: str) -> Response:
     """Answer a request for one of our IRIs by content negotiation."""
     stem, by_extension = _split_extension(path)
@@ -101,9 +110,10 @@ async def dereference(request: Request, path: str) -> Response:
     override = request.query_params.get("format")
     fmt = by_extension or choose(request.headers.get("accept"), offers, override)
     store: Store = request.app.state.store
-    if not await _exists(store, iri):
+    exists, types = await asyncio.gather(_exists(store, iri), _types(store, iri))
+    if not exists:
         raise NotFound(f"<{iri}> is not described in this knowledge graph.")
-    headers = _link_headers("/" + stem.lstrip("/"), fmt)
+    headers = _link_headers(iri, "/" + stem.lstrip("/"), fmt, types)
     if fmt is HTML:
         response = render(request, "resource.html", **(await page_context(store, iri, request)))
     else:
@@ -113,12 +123,13 @@ async def dereference(request: Request, path: str) -> Response:
     return response
 
 
-def _link_headers(path: str, chosen: Format) -> dict[str, str]:
+def _link_headers(iri: str, path: str, chosen: Format, types: list[str]) -> dict[str, str]:
     links = [
         f'<{path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
         for f in (*GRAPH_FORMATS, HTML)
         if f is not chosen
     ]
+    links.append(link_header(resource_signposts(iri, path, types)))
     return {
         "Link": ", ".join(links),
         "Content-Location": f"{path}.{chosen.extension}",
@@ -305,7 +316,11 @@ DEREFERENCED = {
         "The representation Accept, format= or the path's extension asks for.",
         openapi.content(*openapi.media((*GRAPH_FORMATS, HTML))),
         Vary="Accept, Accept-Language, Cookie",
-        **{"Content-Location": "the URL of the representation sent", "Link": "the others"},
+        **{
+            "Content-Location": "the URL of the representation sent",
+            "Link": "the other representations (alternate) and FAIR Signposting: cite-as (the "
+            "IRI), describedby (its RDF forms), type (its classes), license",
+        },
     ),
     **openapi.errors(*openapi.NEGOTIATED, 404, *openapi.STORE),
 }

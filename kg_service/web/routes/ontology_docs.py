@@ -3,16 +3,22 @@
 Every class and property with its labels and definitions in fr/nl/en, superclasses and
 superproperties, domain and range, inverse, how often the data uses it, and the class
 hierarchy as a nested list. Machines asking ``/def`` for RDF get the ontology graph itself.
+The ontology's ``owl:versionIRI`` (``/def/1.0.0``) answers the same while it is the version the
+store holds; another version is a ``404``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from starlette.convertors import Convertor, register_url_convertor
 
+from kg_service.errors import NotFound
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML
 from kg_service.rdf.namespaces import BKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI
@@ -26,6 +32,22 @@ from kg_service.web.routes.sparql import result_response
 __all__ = ["Term", "router"]
 
 router = APIRouter(tags=["Linked data"], default_response_class=Response)
+
+
+class _Version(Convertor):
+    """A path segment like ``1.0.0``: only those reach :func:`version`; ``/def/Institution``
+    goes on to the term pages (:mod:`kg_service.web.routes.linked_data`)."""
+
+    regex = r"\d+(?:\.\d+)+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("version", _Version())
 
 KINDS = (
     ("classes", OWL.Class),
@@ -142,6 +164,32 @@ ONTOLOGY = {
     },
     "openapi_extra": openapi.inputs(openapi.format_param((*GRAPH_FORMATS, HTML)), openapi.LANG),
 }
+
+
+@router.api_route(
+    "/def/{number:version}",
+    operation_id="ontology_version",
+    **{
+        **ONTOLOGY,
+        "summary": "The ontology's owl:versionIRI: the ontology, while it is that version",
+        "responses": {**ONTOLOGY["responses"], **openapi.errors(404)},
+    },
+)
+async def version(
+    request: Request,
+    number: Annotated[
+        str,
+        PathParam(
+            description="A version of owl:versionIRI (digits and dots; other paths are terms).",
+            examples=["1.0.0"],
+        ),
+    ],
+) -> Response:
+    """The ontology's ``owl:versionIRI``: the ontology itself, while it is that version."""
+    graph = await ontology_graph(request)
+    if str(graph.value(ONTOLOGY_IRI, OWL.versionIRI)) != f"{BKG}{number}":
+        raise NotFound(f"This store holds no version {number} of the ontology.")
+    return await ontology(request)
 
 
 @router.api_route("/def", operation_id="ontology", **ONTOLOGY)

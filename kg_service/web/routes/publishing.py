@@ -10,6 +10,11 @@ Routes (all ``GET`` and ``HEAD``):
 - ``/.well-known/void``: the VoID description (Turtle, N-Triples, JSON-LD, RDF/XML).
 - ``/catalog``: the DCAT-AP 3 catalogue (the same formats; a page for browsers).
 - ``/robots.txt`` and ``/sitemap.xml`` (every HTML page, resource pages included).
+- ``/dataset``: the dataset's persistent IRI (``cite-as`` of the landing page) answers ``303``
+  to the landing page for browsers, to the catalogue for RDF clients.
+
+Signposting (``Link`` headers, :mod:`kg_service.publish.signposting`): each dump points to its
+``collection`` (the landing page's own come from :mod:`kg_service.web.published`).
 
 Absolute URLs are built from ``settings.base_url`` when set, else from the request.
 Statistics and the sitemap's resource list are computed once per process, through the store.
@@ -21,7 +26,6 @@ import asyncio
 import hashlib
 import json
 import os
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -29,22 +33,22 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from rdflib import Graph
 
 from kg_service.build.layout import DUMP_FORMATS, dump_name
 from kg_service.errors import NotFound
-from kg_service.publish.catalog import Coverage, Links, coverage, describe_catalog, html_context
+from kg_service.publish.catalog import Links, describe_catalog, html_context
 from kg_service.publish.dumps import (
     GZIP_MEDIA_TYPE,
     Dump,
     DumpIndex,
-    load_dumps,
     not_modified,
     not_modified_response,
     validators,
 )
-from kg_service.publish.void import VoidStatistics, describe_void, void_statistics
+from kg_service.publish.signposting import dump_signposts, link_header
+from kg_service.publish.void import describe_void
 from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, Format
 from kg_service.rdf.namespaces import BASE
@@ -52,9 +56,10 @@ from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, words
 from kg_service.web.pages import render
+from kg_service.web.published import cached, dataset_coverage, dump_index, links_for, statistics
 from kg_service.web.routes.linked_data import local_path
 
-__all__ = ["DUMP_NAMES", "links_for", "router", "sitemap_xml"]
+__all__ = ["DUMP_NAMES", "router", "sitemap_xml"]
 
 router = APIRouter(tags=["Publishing"], default_response_class=Response)
 
@@ -64,37 +69,6 @@ SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
 RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
 }} ORDER BY ?s"""
-
-
-def links_for(request: Request) -> Links:
-    """Absolute URLs for this deployment: ``settings.base_url``, else the request's base URL."""
-    configured = request.app.state.settings.base_url
-    return Links((configured or str(request.base_url)).rstrip("/"))
-
-
-async def _cached(request: Request, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-    """A value derived from the store, recomputed after every committed update."""
-    return await request.app.state.derived.get(key, compute)
-
-
-async def dump_index(request: Request, refresh: bool = False) -> DumpIndex:
-    """The dumps of the build folder (sizes and digests read once per process: an update
-    changes the store, never the published release)."""
-    settings, derived = request.app.state.settings, request.app.state.derived
-    if refresh:
-        derived.forget("dumps")
-    compute = lambda: asyncio.to_thread(load_dumps, settings)  # noqa: E731
-    return await derived.get("dumps", compute, follows_store=False)
-
-
-async def _statistics(request: Request) -> VoidStatistics:
-    store: Store = request.app.state.store
-    return await _cached(request, "void", lambda: void_statistics(store))
-
-
-async def _coverage(request: Request) -> Coverage:
-    store: Store = request.app.state.store
-    return await _cached(request, "coverage", lambda: coverage(store))
 
 
 def _respond(
@@ -221,16 +195,29 @@ def _listing(index: DumpIndex, links: Links) -> dict[str, Any]:
     }
 
 
+def _signposted(responses: dict[str, dict]) -> dict[str, dict]:
+    """The dump's responses (but 416) with their FAIR Signposting ``Link`` header."""
+    link = openapi.header("FAIR Signposting: the collection (the landing page) and the licence")
+    return {
+        status: r if status == "416" else {**r, "headers": {**r.get("headers", {}), "Link": link}}
+        for status, r in responses.items()
+    }
+
+
 @router.api_route(
     "/download/{name}",
     methods=["GET", "HEAD"],
     operation_id="download",
     summary="One dump file (ETag is its SHA-256)",
     responses={
-        **openapi.file_responses(
-            (*openapi.media(tuple(f for f, _ in DUMP_FORMATS)), GZIP_MEDIA_TYPE)
+        **_signposted(
+            {
+                **openapi.file_responses(
+                    (*openapi.media(tuple(f for f, _ in DUMP_FORMATS)), GZIP_MEDIA_TYPE)
+                ),
+                "304": openapi.NOT_MODIFIED,
+            }
         ),
-        "304": openapi.NOT_MODIFIED,
         "400": openapi.range_error(),
         **openapi.errors(404),
     },
@@ -272,6 +259,7 @@ def _file_response(
     request: Request, dump: Dump, index: DumpIndex, stat: os.stat_result
 ) -> Response:
     headers = validators(dump.etag, index.modified)
+    headers["Link"] = link_header(dump_signposts(links_for(request)))
     if not_modified(request, dump.etag, index.modified):
         return not_modified_response(headers)
     headers["Repr-Digest"] = dump.digest_header
@@ -301,7 +289,7 @@ def _file_response(
 async def void(request: Request) -> Response:
     """The VoID description of the dataset."""
     fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
-    index, stats = await dump_index(request), await _statistics(request)
+    index, stats = await dump_index(request), await statistics(request)
     graph = describe_void(links_for(request), stats, index)
     return _rdf(request, graph, fmt, index.modified)
 
@@ -326,12 +314,38 @@ async def catalog(request: Request) -> Response:
     """The DCAT-AP 3 catalogue: RDF for harvesters, a page for people."""
     offers = (*GRAPH_FORMATS, HTML)
     fmt = choose(request.headers.get("accept"), offers, request.query_params.get("format"))
-    index, period, links = await dump_index(request), await _coverage(request), links_for(request)
+    index, period, links = (
+        await dump_index(request),
+        await dataset_coverage(request),
+        links_for(request),
+    )
     if fmt is HTML:
         lang = choose_language(request)
         context = html_context(links, index, period)
         return render(request, "catalog.html", formats=GRAPH_FORMATS, w=words(lang), **context)
     return _rdf(request, describe_catalog(links, index, period), fmt, index.modified)
+
+
+@router.api_route(
+    "/dataset",
+    methods=["GET", "HEAD"],
+    operation_id="dataset",
+    summary="The dataset's persistent IRI (cite-as of the landing page)",
+    status_code=303,
+    responses={
+        "303": openapi.ok(
+            "To the landing page (HTML), or to the catalogue in the RDF format asked for.",
+            Location=openapi.header("/ or /catalog?format=…", True),
+            Vary="Accept",
+        ),
+        **openapi.errors(406),
+    },
+)
+async def dataset(request: Request) -> Response:
+    """The dataset's persistent IRI: ``303`` to its landing page, or to the catalogue for RDF."""
+    fmt = choose(request.headers.get("accept"), (HTML, *GRAPH_FORMATS))
+    target = "/" if fmt is HTML else f"/catalog?format={fmt.name}"
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
 ROBOTS = "User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
@@ -363,7 +377,7 @@ async def _resource_paths(request: Request) -> list[str]:
         paths = (local_path(r["s"]["value"]) for r in rows)
         return [p for p in paths if p and _is_page(p)]
 
-    return await _cached(request, "resources", compute)
+    return await cached(request, "resources", compute)
 
 
 def _is_page(path: str) -> bool:

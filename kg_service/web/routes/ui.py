@@ -32,6 +32,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from kg_service.errors import BadRequest, NotFound
 from kg_service.publish.service_description import dataset_sizes
+from kg_service.publish.signposting import link_header
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS
@@ -40,6 +41,7 @@ from kg_service.settings import Settings
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal
 from kg_service.web.pages import render
+from kg_service.web.published import landing_metadata
 
 __all__ = [
     "Example",
@@ -462,9 +464,14 @@ def _links(text: str, kind: str | None) -> dict:
     "/",
     methods=["GET", "HEAD"],
     operation_id="landing",
-    summary="The landing page",
+    summary="The landing page (with a schema.org Dataset in JSON-LD)",
     responses={
-        "200": openapi.ok("The page.", openapi.content(HTML.media_type)),
+        "200": openapi.ok(
+            "The page.",
+            openapi.content(HTML.media_type),
+            Link="FAIR Signposting: cite-as (the dataset's IRI), describedby (catalogue, VoID), "
+            "item (each dump), license, type",
+        ),
         **openapi.errors(*openapi.STORE),
     },
     openapi_extra=openapi.inputs(openapi.LANG),
@@ -474,12 +481,13 @@ async def landing(request: Request) -> Response:
     lang = choose_language(request)
     store: Store = request.app.state.store
     derived = request.app.state.derived
-    sizes, counts, entries, themes, sources = await asyncio.gather(
+    sizes, counts, entries, themes, sources, (signposts, dataset) = await asyncio.gather(
         derived.get("dataset-sizes", lambda: dataset_sizes(store)),
         _class_counts(store, lang),
         _described(store, [str(ID[p]) for p in ENTRY_POINTS], lang),
         _described(store, [str(ID[p]) for p in THEME_LINKS], lang),
         _sources(store, lang),
+        landing_metadata(request),
     )
     inferred = sum(n for g, n in sizes.named.items() if g.endswith("/graph/inferred"))
     context = {
@@ -491,8 +499,12 @@ async def landing(request: Request) -> Response:
         "themes": themes,
         "sources": sources,
         "examples": _examples(request)[:6],
+        "signposts": signposts,
+        "dataset": dataset,
     }
-    return render(request, "index.html", **context)
+    response = render(request, "index.html", **context)
+    response.headers["Link"] = link_header(signposts)  # FAIR Signposting, level 1
+    return response
 
 
 def number(n: int, lang: str) -> str:
