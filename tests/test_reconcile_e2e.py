@@ -291,3 +291,10 @@ def test_bad_parameters_get_a_clear_4xx(server, path, status):
 def test_an_empty_query_gets_an_empty_result(server):
     body = _reconcile(server, {"q0": {"query": ""}, "q1": {"query": "  !!  "}})
     assert body == {"q0": {"result": []}, "q1": {"result": []}}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_landing_page_says_how_to_add_the_service(server, lang):
+    with server.client() as http:
+        page = http.get("/", params={"lang": lang}).text
+    assert 'href="/reconcile">OpenRefine</a>' in page and "/reconcile</code>" in page
