@@ -141,6 +141,16 @@ def test_results_are_sorted_and_junk_finds_nothing(server):
     assert body["q1"]["result"] == []
 
 
+def test_a_name_with_more_words_than_the_label_is_a_candidate_not_a_match(server):
+    long = "Parlement Benelux " + "Bruxelles " * 40
+    body = _reconcile(
+        server, {"q0": _openrefine("Parlement Benelux, Bruxelles"), "q1": {"query": long}}
+    )
+    best = body["q0"]["result"][0]
+    assert best["id"] == PARLIAMENT and best["match"] is False and best["score"] < 100
+    assert body["q1"]["result"][0]["id"] == PARLIAMENT
+
+
 def test_a_type_list_and_strict_types(server):
     body = _reconcile(server, {"q0": {"query": "Benelux", "type": ["Institution"], "limit": 10}})
     assert body["q0"]["result"]

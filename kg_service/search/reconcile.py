@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from kg_service.errors import BadRequest, PayloadTooLarge
 from kg_service.search.analysis import words
-from kg_service.search.index import Hit
-from kg_service.search.query import type_iri
+from kg_service.search.index import Hit, SearchIndex
+from kg_service.search.query import MAX_CHARS, MAX_WORDS, make_query, type_iri
 
 __all__ = [
     "BATCH_SIZE",
     "Candidate",
+    "candidates",
     "ReconQuery",
     "exact",
     "is_match",
@@ -45,6 +46,12 @@ _PROPERTY_WEIGHT = 0.3
 #: ``type_strict: "should"``: a candidate of another type keeps this share of its score.
 _OFF_TYPE = 0.8
 _STRICT = ("any", "all", "should")
+#: Candidates asked of the index per query, before those outside the entity space are dropped.
+_FETCHED = 100
+#: A name found by some of its words only (no row holds them all) keeps this share of its score.
+_PARTIAL = 0.8
+#: The words tried one by one when no row holds them all.
+_MAX_WORDS_TRIED = 8
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,45 @@ def _values(raw: object) -> tuple[str, ...]:
     """A property value (or list) as texts: entities by their id, else the value itself."""
     items = raw if isinstance(raw, list) else [raw]
     return tuple(str(v.get("id", "")) if isinstance(v, dict) else str(v) for v in items)
+
+
+def candidates(index: SearchIndex, query: ReconQuery, space: str) -> list[Candidate]:
+    """The entities (IRIs in ``space``) the index finds for ``query``, scored by name alone.
+
+    Every word must match, as in search; when no entity has them all (a spreadsheet cell
+    often says more than our label: "Parlement Benelux, Bruxelles"), the entities matching
+    some of the words are candidates too, scored by the share of the words they hold.
+    """
+    folded = words(query.text)
+    if not folded:
+        return []
+    types = query.types if query.strict != "should" else ()
+    # A long cell is cut to what a search reads rather than refused (MAX_WORDS, MAX_CHARS).
+    hits = _search(index, " ".join(folded[:MAX_WORDS])[:MAX_CHARS], types, space)
+    if hits or len(folded) == 1:
+        return [Candidate(h, scaled(h.score), exact(h, query.text), types=h.types) for h in hits]
+    return _partial(index, folded[:_MAX_WORDS_TRIED], types, space, len(folded))
+
+
+def _search(index: SearchIndex, text: str, types: tuple[str, ...], space: str) -> list[Hit]:
+    found = index.search(make_query(text, types=types, limit=_FETCHED)).results
+    return [h for h in found if h.id.startswith(space)]
+
+
+def _partial(
+    index: SearchIndex, folded: tuple[str, ...], types: tuple[str, ...], space: str, n: int
+) -> list[Candidate]:
+    counts: dict[str, int] = {}
+    best: dict[str, Hit] = {}
+    for word in dict.fromkeys(folded):
+        for hit in _search(index, word, types, space):
+            counts[hit.id] = counts.get(hit.id, 0) + 1
+            if hit.id not in best or hit.score > best[hit.id].score:
+                best[hit.id] = hit
+    return [
+        Candidate(h, round(scaled(h.score) * _PARTIAL * counts[i] / n, 1), False, types=h.types)
+        for i, h in best.items()
+    ]
 
 
 def scaled(score: float) -> float:

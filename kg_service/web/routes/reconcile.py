@@ -37,11 +37,10 @@ from kg_service.search.reconcile import (
     BATCH_SIZE,
     Candidate,
     ReconQuery,
-    exact,
+    candidates,
     is_match,
     parse_queries,
     rank,
-    scaled,
 )
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, t
@@ -224,16 +223,6 @@ def manifest(request: Request, index: SearchIndex) -> dict:
 # --- reconciliation --------------------------------------------------------------------------
 
 
-def _candidates(index: SearchIndex, query: ReconQuery) -> list[Candidate]:
-    """The entities the index finds for ``query``, scored by their name alone."""
-    if not words(query.text):
-        return []
-    types = query.types if query.strict != "should" else ()
-    search = make_query(query.text, types=types, limit=_FETCHED)
-    hits = [h for h in index.search(search).results if h.id.startswith(str(ID))]
-    return [Candidate(h, scaled(h.score), exact(h, query.text), types=h.types) for h in hits]
-
-
 async def _property_values(
     request: Request, queries: Iterable[ReconQuery], found: dict[str, list[Candidate]]
 ) -> dict[str, dict[str, list[str]]]:
@@ -277,7 +266,7 @@ async def reconcile(request: Request, raw: str) -> dict:
     _known_types(index, queries.values())
     found = {}
     for key, query in queries.items():
-        found[key] = await asyncio.to_thread(_candidates, index, query)
+        found[key] = await asyncio.to_thread(candidates, index, query, str(ID))
     values = await _property_values(request, queries.values(), found)
     reply = {}
     for key, query in queries.items():
