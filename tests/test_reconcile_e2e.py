@@ -108,6 +108,7 @@ def test_view_and_preview_urls_lead_to_pages_here(server):
 
 def _reconcile(server, queries: dict, **form) -> dict:
     # OpenRefine 3.x: POST, application/x-www-form-urlencoded, the batch in the field 'queries'
+    validator("reconciliation-query-batch.json").validate(queries)
     with server.client() as http:
         r = http.post("/reconcile", data={"queries": json.dumps(queries), **form})
     assert r.status_code == 200, r.text
@@ -196,7 +197,13 @@ def test_cors_on_every_route(server):
             r = http.get(path, headers=origin)
             assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*", path
         post = http.post("/reconcile", data={"queries": "{}"}, headers=origin)
+        preflight = http.options(
+            "/reconcile", headers={**origin, "Access-Control-Request-Method": "POST"}
+        )
     assert post.headers["access-control-allow-origin"] == "*"
+    assert (
+        preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
+    )
 
 
 # --- data extension and suggest --------------------------------------------------------------
