@@ -33,6 +33,7 @@ from kg_service.web.routes import (
     linked_data,
     ontology_docs,
     publishing,
+    reconcile,
     search,
     sparql,
     ui,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(publishing.router)
     app.include_router(ui.router)
     app.include_router(search.router)
+    app.include_router(reconcile.router)
     app.include_router(browse.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")

@@ -222,6 +222,20 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "De query kon niet worden uitgevoerd",
         "en": "The query could not be run",
     },
+    # --- reconciliation (kg_service/web/routes/reconcile.py)
+    "reconcile_name": {
+        "fr": "benelux-kg : réconciliation (coopération Benelux)",
+        "nl": "benelux-kg: reconciliatie (Benelux-samenwerking)",
+        "en": "benelux-kg: reconciliation (Benelux cooperation)",
+    },
+    "ui_about_reconcile": {
+        "fr": "Réconcilier un tableur dans OpenRefine : Réconcilier → Démarrer la réconciliation → "
+        "Ajouter un service standard, avec l'adresse",
+        "nl": "Een spreadsheet reconciliëren in OpenRefine: Reconciliëren → Reconciliëren "
+        "starten → Standaarddienst toevoegen, met het adres",
+        "en": "Reconcile a spreadsheet in OpenRefine: Reconcile → Start reconciling → "
+        "Add standard service, with the address",
+    },
     # --- search and browse (kg_service/web/routes/search.py, browse.py)
     "search": {"fr": "Rechercher", "nl": "Zoeken", "en": "Search"},
     "search_label": {
