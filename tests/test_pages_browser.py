@@ -116,3 +116,18 @@ def test_the_validation_form_keeps_the_data_after_an_error(open_page):
     shot(visit, "validate-error")
     assert_accessible(visit)
     visit.assert_stayed_home()
+
+
+def test_an_entity_page_in_dutch_reads_well_and_is_accessible(open_page):
+    visit = open_page("nl-BE")
+    visit.goto("/id/organisation/benelux-union")
+    page = visit.page
+    expect(page.locator("h1")).to_have_text("Benelux Unie")
+    same_as = page.locator("p.same-as")
+    expect(same_as).to_have_count(1)
+    expect(same_as).to_contain_text("Zelfde als")
+    expect(same_as.get_by_role("link", name="Wikidata Q13116")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="heeft als suborganisatie")).to_be_visible()
+    shot(visit, "entity-nl")
+    assert_accessible(visit)
+    visit.assert_stayed_home()

@@ -128,3 +128,22 @@ def test_downloads_is_in_the_menu_of_every_page(server):
         page = client.get("/", headers={**HTML, "Accept-Language": "nl"}).text
     nav = re.search(r'<nav aria-label="main">(.*?)</nav>', page, re.S)
     assert nav and '<a href="/download">Downloads</a>' in nav.group(1)
+
+
+def test_an_entity_page_in_dutch_names_its_properties_and_has_one_same_as_line(server):
+    with server.client() as client:
+        r = client.get("/id/organisation/benelux-union", headers={**HTML, "Accept-Language": "nl"})
+    page = html.unescape(r.text)
+    assert r.status_code == 200
+    assert page.count('class="same-as"') == 1
+    same_as = re.search(r'<p class="same-as">(.*?)</p>', page, re.S)
+    assert same_as and "Zelfde als" in same_as.group(1)
+    assert 'href="http://www.wikidata.org/entity/Q13116" rel="external">Wikidata Q13116' in page
+    rows = re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th>', page)
+    for name in ("beschrijving", "heeft als lid", "heeft als suborganisatie", "onderwerp"):
+        assert name in rows, rows
+    for raw in ("sameAs", "hasMember", "hasSubOrganization", "subject", "description"):
+        assert raw not in rows
+    assert ">Q31<" not in page and ">Q13116<" not in page  # no bare ids of inferred copies
+    assert "(afgeleid)" in page and "(inferred)" not in page
+    assert "SpocWiki" in page  # the same-as line keeps its per-statement sources

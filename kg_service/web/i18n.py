@@ -71,6 +71,14 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "subject": {"fr": "Sujet", "nl": "Onderwerp", "en": "Subject"},
     "property": {"fr": "Propriété", "nl": "Eigenschap", "en": "Property"},
+    "same_as": {"fr": "Identique à", "nl": "Zelfde als", "en": "Same as"},
+    "external_link": {
+        "fr": "(site externe)",
+        "nl": "(externe site)",
+        "en": "(external site)",
+    },
+    "anonymous": {"fr": "(nœud anonyme)", "nl": "(anoniem knooppunt)", "en": "(anonymous node)"},
+    "inferred": {"fr": "(déduit)", "nl": "(afgeleid)", "en": "(inferred)"},
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
     "query_this": {
         "fr": "Interroger cette ressource en SPARQL",
@@ -527,6 +535,78 @@ def readable_size(size: int, lang: str) -> str:
     if lang in ("fr", "nl"):  # a decimal comma
         text = text.replace(".", ",")
     return f"{text}\u00a0{units[unit]}"
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCT = "http://purl.org/dc/terms/"
+_ORG = "http://www.w3.org/ns/org#"
+_PROV = "http://www.w3.org/ns/prov#"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+
+#: Names of the outside vocabularies' properties our pages show (ours carry rdfs:label in the
+#: graph itself); the graph does not label them, so the pages would show bare local names.
+_PROPERTIES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
+    _RDF + "type": ("type", "type", "type"),
+    _RDFS + "label": ("libellé", "label", "label"),
+    _RDFS + "comment": ("commentaire", "opmerking", "comment"),
+    _RDFS + "seeAlso": ("voir aussi", "zie ook", "see also"),
+    _RDFS + "subClassOf": ("sous-classe de", "subklasse van", "subclass of"),
+    _RDFS + "subPropertyOf": ("sous-propriété de", "subeigenschap van", "subproperty of"),
+    _RDFS + "domain": ("domaine", "domein", "domain"),
+    _RDFS + "range": ("portée", "bereik", "range"),
+    _RDFS + "isDefinedBy": ("défini par", "gedefinieerd door", "defined by"),
+    "http://www.w3.org/2002/07/owl#sameAs": ("identique à", "zelfde als", "same as"),
+    "http://www.w3.org/2002/07/owl#inverseOf": ("inverse de", "inverse van", "inverse of"),
+    _SKOS + "prefLabel": ("libellé préféré", "voorkeurslabel", "preferred label"),
+    _SKOS + "altLabel": ("autre libellé", "alternatief label", "alternative label"),
+    _SKOS + "definition": ("définition", "definitie", "definition"),
+    _SKOS + "scopeNote": ("note d'application", "toepassingsnotitie", "scope note"),
+    _SKOS + "editorialNote": ("note éditoriale", "redactionele notitie", "editorial note"),
+    _SKOS + "inScheme": ("dans le schéma", "in schema", "in scheme"),
+    _SKOS + "topConceptOf": ("concept de tête de", "topconcept van", "top concept of"),
+    _SKOS + "hasTopConcept": ("concept de tête", "topconcept", "top concept"),
+    _SKOS + "exactMatch": ("correspondance exacte", "exacte match", "exact match"),
+    _DCT + "title": ("titre", "titel", "title"),
+    _DCT + "description": ("description", "beschrijving", "description"),
+    _DCT + "subject": ("sujet", "onderwerp", "subject"),
+    _DCT + "source": ("source", "bron", "source"),
+    _DCT + "isPartOf": ("fait partie de", "maakt deel uit van", "part of"),
+    _DCT + "hasPart": ("comprend", "omvat", "has part"),
+    _DCT + "relation": ("en rapport avec", "verband met", "related to"),
+    _DCT + "identifier": ("identifiant", "identificatie", "identifier"),
+    _DCT + "date": ("date", "datum", "date"),
+    _ORG + "subOrganizationOf": (
+        "sous-organisation de",
+        "suborganisatie van",
+        "sub-organisation of",
+    ),
+    _ORG + "hasSubOrganization": (
+        "a pour sous-organisation",
+        "heeft als suborganisatie",
+        "has sub-organisation",
+    ),
+    _ORG + "hasMember": ("a pour membre", "heeft als lid", "has member"),
+    _ORG + "memberOf": ("membre de", "lid van", "member of"),
+    _PROV + "wasDerivedFrom": ("tiré de", "afgeleid van", "derived from"),
+    _PROV + "wasAttributedTo": ("attribué à", "toegeschreven aan", "attributed to"),
+    _FOAF + "name": ("nom", "naam", "name"),
+    _FOAF + "primaryTopic": ("sujet principal", "hoofdonderwerp", "primary topic"),
+    "https://schema.org/name": ("nom", "naam", "name"),
+    "https://schema.org/url": ("site web", "website", "website"),
+    "https://schema.org/description": ("description", "beschrijving", "description"),
+}
+
+
+def property_label(iri: str, lang: str) -> str | None:
+    """The name of an outside vocabulary's property in ``lang``; None for one not listed.
+
+    >>> property_label("http://www.w3.org/ns/org#subOrganizationOf", "nl")
+    'suborganisatie van'
+    """
+    names = _PROPERTIES.get(iri)
+    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
 
 
 def words(lang: str) -> dict[str, str]:
