@@ -147,3 +147,32 @@ def test_an_entity_page_in_dutch_names_its_properties_and_has_one_same_as_line(s
     assert ">Q31<" not in page and ">Q13116<" not in page  # no bare ids of inferred copies
     assert "(afgeleid)" in page and "(inferred)" not in page
     assert "SpocWiki" in page  # the same-as line keeps its per-statement sources
+
+
+def _page(server, path: str, lang: str) -> str:
+    with server.client() as client:
+        r = client.get(path, headers={**HTML, "Accept-Language": lang})
+    assert r.status_code == 200
+    return html.unescape(r.text)
+
+
+def test_a_slide_title_is_not_shown_as_the_description_but_a_definition_is(server):
+    union = _page(server, "/id/organisation/benelux-union", "en")
+    assert '<p class="lead">' not in union  # its only "description" is slide 2's title
+    agreement = _page(server, "/def/Agreement", "fr")
+    lead = re.search(r'<p class="lead">(.*?)</p>', agreement, re.S)
+    assert lead and lead.group(1).startswith("Instrument écrit conclu entre des parties")
+
+
+def test_slides_are_sorted_by_number(server):
+    page = _page(server, "/id/document/benelux-cooperation-deck", "en")
+    numbers = [int(n) for n in re.findall(r">Slide (\d+):", page)]
+    assert numbers and numbers == sorted(numbers) and 10 in numbers
+
+
+def test_a_class_page_shows_no_blank_node_and_names_its_instances(server):
+    page = _page(server, "/def/Agreement", "nl")
+    assert not re.search(r">_:|>[0-9a-f]{16,}<|>f[0-9a-f]{30,}", page)
+    assert "(anoniem knooppunt)" not in page  # list cells of class expressions are left out
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert "instanties" in rows and "type" not in rows

@@ -71,6 +71,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "subject": {"fr": "Sujet", "nl": "Onderwerp", "en": "Subject"},
     "property": {"fr": "Propriété", "nl": "Eigenschap", "en": "Property"},
+    "instances": {"fr": "instances", "nl": "instanties", "en": "instances"},
     "same_as": {"fr": "Identique à", "nl": "Zelfde als", "en": "Same as"},
     "external_link": {
         "fr": "(site externe)",

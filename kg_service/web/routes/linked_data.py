@@ -49,6 +49,14 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SCHEMA_TEXT = "https://schema.org/text"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: What can stand under the title as the resource's description, best first.
+DESCRIPTIONS = (
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://purl.org/dc/terms/description",
+    "https://schema.org/description",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+)
 #: Properties that repeat the labels shown under the title when their values are the same.
 LABEL_LIKE = frozenset(
     {
@@ -181,12 +189,13 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
     # the text of a source is shown as such, not as one more property value; sameAs on its
     # own line; rows that only repeat the labels above go
     same_as, provenance = _same_as(outgoing), _summary(outgoing)
-    outgoing = _readable(outgoing, own)
-    incoming = [_without_copies(prop) for prop in incoming]
+    outgoing = _readable(outgoing, own, provenance)
+    incoming = [_incoming(prop, lang) for prop in incoming]
     return {
         "iri": iri,
         "title": title,
         "all_labels": sorted(own, key=lambda v: v.language or ""),
+        "lead": _lead(rows, provenance, lang),
         "outgoing": outgoing,
         "incoming": [prop for prop in incoming if prop.values],
         "same_as": same_as,
@@ -224,13 +233,35 @@ def external_name(iri: str) -> str:
     return f"{host.removeprefix('www.')} {_short(iri)}"
 
 
-def _readable(outgoing: list[Described], labels: list[_Lit]) -> list[Described]:
+def _lead(rows: list[dict], provenance: list[SourceRef], lang: str) -> str | None:
+    """The description shown under the title, or None when the only one is a source's title
+    (a slide's heading copied as a "description" tells a reader nothing)."""
+    titles = [_letters(f"{ref.text} {ref.title}") for ref in provenance]
+    for predicate in DESCRIPTIONS:
+        text = pick_literal(_own(rows, predicate), lang)
+        if text and not any(_letters(text) in title for title in titles):
+            return text
+    return None
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of ``text``, lower-cased (to compare titles loosely)."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def _readable(
+    outgoing: list[Described], labels: list[_Lit], provenance: list[SourceRef]
+) -> list[Described]:
     """The property rows a reader needs: no sameAs (it has its own line), no source text,
-    no row that repeats the labels, no inferred copies of values under an outside id."""
+    no row that repeats the labels or the Provenance section, no inferred copies of values
+    under an outside id."""
     said = {(str(v), v.language) for v in labels}
+    cited = {ref.href for ref in provenance}
     rows = []
     for prop in outgoing:
         if prop.iri in (OWL_SAME_AS, SCHEMA_TEXT):
+            continue
+        if prop.iri == PROV_DERIVED and all(v["href"] in cited for v in prop.values):
             continue
         texts = {(v["text"], v["lang"]) for v in prop.values}
         if prop.iri in LABEL_LIKE and texts <= said:
@@ -239,6 +270,23 @@ def _readable(outgoing: list[Described], labels: list[_Lit]) -> list[Described]:
         if prop.values:
             rows.append(prop)
     return rows
+
+
+def _incoming(prop: Described, lang: str) -> Described:
+    """An incoming group as a reader reads it: anonymous nodes left out (a list cell of a
+    class expression leads nowhere), and "type" pointing here called "instances"."""
+    prop = _without_copies(prop)
+    prop.values = [
+        v
+        for v in prop.values
+        if v.get("iri") is not None
+        or v["lang"] is not None
+        or v["href"] is not None
+        or v["datatype"] is not None
+    ]
+    if prop.iri == RDF_TYPE:
+        prop.label = t("instances", lang)
+    return prop
 
 
 def _without_copies(prop: Described) -> Described:
