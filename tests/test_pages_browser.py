@@ -131,3 +131,19 @@ def test_an_entity_page_in_dutch_reads_well_and_is_accessible(open_page):
     shot(visit, "entity-nl")
     assert_accessible(visit)
     visit.assert_stayed_home()
+
+
+@pytest.mark.parametrize("width, locale", [(1280, "nl-BE"), (390, "en-GB")])
+def test_the_timeline_reads_on_a_phone_links_and_is_accessible(open_page, width, locale):
+    visit = open_page(locale, width, 844 if width < 500 else 800)
+    visit.goto("/timeline")
+    page = visit.page
+    expect(page.locator("ol.timeline > li").first).to_contain_text("1944")
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, f"timeline-{width}")
+    assert_accessible(visit)
+    with page.expect_navigation():
+        page.locator("ol.timeline a").first.click()
+    assert "/id/" in page.url
+    visit.assert_stayed_home()

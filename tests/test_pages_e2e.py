@@ -176,3 +176,13 @@ def test_a_class_page_shows_no_blank_node_and_names_its_instances(server):
     assert "(anoniem knooppunt)" not in page  # list cells of class expressions are left out
     rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
     assert "instanties" in rows and "type" not in rows
+
+
+def test_the_timeline_lists_milestones_and_agreements_by_year_with_links(server):
+    page = _page(server, "/timeline", "fr")
+    assert h1(page) == "Chronologie"
+    years = [int(y) for y in re.findall(r'<h2 class="year" id="y\d+">(\d{4})</h2>', page)]
+    assert years == sorted(years) and years[0] == 1944 and 2008 in years
+    assert '<a href="/id/milestone/1944-customs-union">' in page
+    assert "Signature" in page and "Étape" in page
+    assert '<a href="/timeline">Chronologie</a>' in page  # in the site menu

@@ -39,6 +39,7 @@ from kg_service.web.routes import (
     publishing,
     search,
     sparql,
+    timeline,
     ui,
 )
 from kg_service.web.routes import (
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(ui.router)
     app.include_router(search.router)
     app.include_router(browse.router)
+    app.include_router(timeline.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route(

@@ -348,6 +348,23 @@ _WORDS: dict[str, dict[str, str]] = {
     "distributions": {"fr": "Distributions", "nl": "Distributies", "en": "Distributions"},
     "service": {"fr": "Service de données", "nl": "Datadienst", "en": "Data service"},
     "metadata": {"fr": "Métadonnées", "nl": "Metadata", "en": "Metadata"},
+    # --- the timeline page (kg_service/web/routes/timeline.py)
+    "timeline": {"fr": "Chronologie", "nl": "Tijdlijn", "en": "Timeline"},
+    "timeline_intro": {
+        "fr": "L'histoire de la coopération Benelux telle que le graphe la connaît : les étapes "
+        "et les accords, par année de signature et d'entrée en vigueur.",
+        "nl": "De geschiedenis van de Benelux-samenwerking zoals de graaf die kent: de mijlpalen "
+        "en de overeenkomsten, per jaar van ondertekening en van inwerkingtreding.",
+        "en": "The history of Benelux cooperation as the graph knows it: the milestones and the "
+        "agreements, by year of signature and of entry into force.",
+    },
+    "timeline_milestone": {"fr": "Étape", "nl": "Mijlpaal", "en": "Milestone"},
+    "timeline_signed": {"fr": "Signature", "nl": "Ondertekening", "en": "Signed"},
+    "timeline_in_force": {
+        "fr": "Entrée en vigueur",
+        "nl": "Inwerkingtreding",
+        "en": "Entry into force",
+    },
     # --- error pages (kg_service/web/app.py): the reason for each status, then what to do
     "error_reason_400": {"fr": "Requête incorrecte", "nl": "Ongeldig verzoek", "en": "Bad request"},
     "error_reason_401": {
