@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
@@ -25,6 +28,7 @@ from kg_service.rdf.negotiation import choose
 from kg_service.settings import Settings
 from kg_service.web import observability, openapi, pages
 from kg_service.web.derived import DerivedCache
+from kg_service.web.i18n import choose_language, error_reason
 from kg_service.web.pages import render
 from kg_service.web.query_path import QueryPath
 from kg_service.web.routes import (
@@ -36,6 +40,7 @@ from kg_service.web.routes import (
     reconcile,
     search,
     sparql,
+    timeline,
     ui,
 )
 from kg_service.web.routes import (
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(observability.AccessLog, metrics=app.state.metrics)
     app.add_middleware(CORSMiddleware, **CORS)
     app.add_exception_handler(KGError, _kg_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.include_router(observability.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
@@ -123,6 +129,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(search.router)
     app.include_router(reconcile.router)
     app.include_router(browse.router)
+    app.include_router(timeline.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route(
@@ -153,16 +160,43 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
     headers = {**exc.headers, "Vary": "Accept"}
     fmt = _error_format(request.headers.get("accept"))
     if fmt is HTML:
-        page = render(
-            request, "error.html", status=exc.status, title=exc.title, message=exc.message
-        )
-        page.status_code = exc.status
-        page.headers.update(headers)
-        return page
+        return _error_page(request, exc.status, exc.title, exc.message, headers)
     if fmt is JSON:
         body = {"error": exc.title, "status": exc.status, "message": exc.message}
         return JSONResponse(body, status_code=exc.status, headers=headers)
     return PlainTextResponse(f"{exc.title}: {exc.message}\n", exc.status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no such route, wrong method): a page for browsers, else as before."""
+    assert isinstance(exc, StarletteHTTPException)
+    if _error_format(request.headers.get("accept")) is HTML:
+        detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else ""
+        return _error_page(request, exc.status_code, "", detail, dict(exc.headers or {}))
+    return await http_exception_handler(request, exc)
+
+
+def _error_page(
+    request: Request, status: int, title: str, message: str, headers: dict[str, str]
+) -> Response:
+    """The error page in the page language: status, translated reason, what to do, links.
+
+    ``render`` takes ``status`` as the response's own, so the template gets it as ``code``.
+    """
+    lang = choose_language(request)
+    guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")[:100]
+    page = render(
+        request,
+        "error.html",
+        status=status,
+        code=status,
+        reason=error_reason(status, lang),
+        title=title,
+        message=message,
+        guess=guess,
+    )
+    page.headers.update(headers)
+    return page
 
 
 #: What an error can be told in; plain text first (curl's ``*/*``, no ``Accept``).

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import Request
 
-__all__ = ["LANGUAGES", "choose_language", "pick_literal", "t"]
+__all__ = [
+    "LANGUAGES",
+    "choose_language",
+    "error_reason",
+    "pick_literal",
+    "readable_size",
+    "t",
+    "words",
+]
 
 LANGUAGES = ("fr", "nl", "en")
 DEFAULT = "en"
@@ -63,6 +71,15 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "subject": {"fr": "Sujet", "nl": "Onderwerp", "en": "Subject"},
     "property": {"fr": "Propriété", "nl": "Eigenschap", "en": "Property"},
+    "instances": {"fr": "instances", "nl": "instanties", "en": "instances"},
+    "same_as": {"fr": "Identique à", "nl": "Zelfde als", "en": "Same as"},
+    "external_link": {
+        "fr": "(site externe)",
+        "nl": "(externe site)",
+        "en": "(external site)",
+    },
+    "anonymous": {"fr": "(nœud anonyme)", "nl": "(anoniem knooppunt)", "en": "(anonymous node)"},
+    "inferred": {"fr": "(déduit)", "nl": "(afgeleid)", "en": "(inferred)"},
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
     "query_this": {
         "fr": "Interroger cette ressource en SPARQL",
@@ -316,6 +333,19 @@ _WORDS: dict[str, dict[str, str]] = {
     "file": {"fr": "Fichier", "nl": "Bestand", "en": "File"},
     "format": {"fr": "Format", "nl": "Formaat", "en": "Format"},
     "size": {"fr": "Taille (octets)", "nl": "Grootte (bytes)", "en": "Size (bytes)"},
+    "size_readable": {"fr": "Taille", "nl": "Grootte", "en": "Size"},
+    "copy_button": {"fr": "Copier", "nl": "Kopiëren", "en": "Copy"},
+    "copied": {"fr": "Copié", "nl": "Gekopieerd", "en": "Copied"},
+    "copy_hash_of": {
+        "fr": "Copier l'empreinte SHA-256 de {name}",
+        "nl": "De SHA-256-vingerafdruk van {name} kopiëren",
+        "en": "Copy the SHA-256 digest of {name}",
+    },
+    "hash_full": {
+        "fr": "Empreinte complète au survol ou avec le bouton Copier.",
+        "nl": "De volledige vingerafdruk verschijnt bij aanwijzen of met de knop Kopiëren.",
+        "en": "The full digest shows on hover, or use the Copy button.",
+    },
     "graphs": {"fr": "Graphes nommés", "nl": "Benoemde grafen", "en": "Named graphs"},
     "yes": {"fr": "oui", "nl": "ja", "en": "yes"},
     "no": {"fr": "non (fusionnés)", "nl": "nee (samengevoegd)", "en": "no (merged)"},
@@ -332,6 +362,106 @@ _WORDS: dict[str, dict[str, str]] = {
     "distributions": {"fr": "Distributions", "nl": "Distributies", "en": "Distributions"},
     "service": {"fr": "Service de données", "nl": "Datadienst", "en": "Data service"},
     "metadata": {"fr": "Métadonnées", "nl": "Metadata", "en": "Metadata"},
+    # --- the timeline page (kg_service/web/routes/timeline.py)
+    "timeline": {"fr": "Chronologie", "nl": "Tijdlijn", "en": "Timeline"},
+    "timeline_intro": {
+        "fr": "L'histoire de la coopération Benelux telle que le graphe la connaît : les étapes "
+        "et les accords, par année de signature et d'entrée en vigueur.",
+        "nl": "De geschiedenis van de Benelux-samenwerking zoals de graaf die kent: de mijlpalen "
+        "en de overeenkomsten, per jaar van ondertekening en van inwerkingtreding.",
+        "en": "The history of Benelux cooperation as the graph knows it: the milestones and the "
+        "agreements, by year of signature and of entry into force.",
+    },
+    "timeline_milestone": {"fr": "Étape", "nl": "Mijlpaal", "en": "Milestone"},
+    "timeline_signed": {"fr": "Signature", "nl": "Ondertekening", "en": "Signed"},
+    "timeline_in_force": {
+        "fr": "Entrée en vigueur",
+        "nl": "Inwerkingtreding",
+        "en": "Entry into force",
+    },
+    # --- error pages (kg_service/web/app.py): the reason for each status, then what to do
+    "error_reason_400": {"fr": "Requête incorrecte", "nl": "Ongeldig verzoek", "en": "Bad request"},
+    "error_reason_401": {
+        "fr": "Authentification requise",
+        "nl": "Authenticatie vereist",
+        "en": "Authentication required",
+    },
+    "error_reason_403": {"fr": "Accès refusé", "nl": "Toegang geweigerd", "en": "Forbidden"},
+    "error_reason_404": {"fr": "Page introuvable", "nl": "Pagina niet gevonden", "en": "Not found"},
+    "error_reason_405": {
+        "fr": "Méthode non autorisée",
+        "nl": "Methode niet toegestaan",
+        "en": "Method not allowed",
+    },
+    "error_reason_406": {
+        "fr": "Format non disponible",
+        "nl": "Formaat niet beschikbaar",
+        "en": "Not acceptable",
+    },
+    "error_reason_409": {"fr": "Conflit", "nl": "Conflict", "en": "Conflict"},
+    "error_reason_413": {
+        "fr": "Contenu trop volumineux",
+        "nl": "Inhoud te groot",
+        "en": "Payload too large",
+    },
+    "error_reason_415": {
+        "fr": "Type de contenu non pris en charge",
+        "nl": "Inhoudstype niet ondersteund",
+        "en": "Unsupported media type",
+    },
+    "error_reason_422": {
+        "fr": "Paramètres invalides",
+        "nl": "Ongeldige parameters",
+        "en": "Invalid parameters",
+    },
+    "error_reason_500": {"fr": "Erreur interne", "nl": "Interne fout", "en": "Internal error"},
+    "error_reason_501": {
+        "fr": "Non disponible ici",
+        "nl": "Hier niet beschikbaar",
+        "en": "Not implemented",
+    },
+    "error_reason_502": {
+        "fr": "Magasin de données injoignable",
+        "nl": "Gegevensopslag onbereikbaar",
+        "en": "Bad gateway",
+    },
+    "error_reason_503": {
+        "fr": "Service momentanément indisponible",
+        "nl": "Dienst tijdelijk niet beschikbaar",
+        "en": "Service unavailable",
+    },
+    "error_reason_other": {"fr": "Erreur", "nl": "Fout", "en": "Error"},
+    "error_help_client": {
+        "fr": "Vérifiez l'adresse ou les données envoyées, puis réessayez.",
+        "nl": "Controleer het adres of de verzonden gegevens en probeer het opnieuw.",
+        "en": "Check the address or the data you sent, then try again.",
+    },
+    "error_help_404": {
+        "fr": "Cette adresse ne correspond à aucune page ni ressource du graphe. Cherchez-la, "
+        "ou repartez d'une des pages ci-dessous.",
+        "nl": "Dit adres hoort bij geen enkele pagina of bron van de graaf. Zoek ernaar, of "
+        "begin opnieuw vanaf een van de pagina's hieronder.",
+        "en": "This address matches no page and no resource of the graph. Search for it, or "
+        "start again from one of the pages below.",
+    },
+    "error_help_server": {
+        "fr": "Le problème vient du serveur, pas de vous ; réessayez dans un instant.",
+        "nl": "Het probleem ligt bij de server, niet bij u; probeer het zo dadelijk opnieuw.",
+        "en": "The problem is on the server, not on your side; try again in a moment.",
+    },
+    "error_details": {
+        "fr": "Détails (en anglais)",
+        "nl": "Details (in het Engels)",
+        "en": "Details",
+    },
+    "error_links": {"fr": "Continuer vers", "nl": "Verder naar", "en": "Go on to"},
+    "validate_error": {
+        "fr": "Les données n'ont pas pu être validées ; elles sont conservées ci-dessous pour "
+        "être corrigées.",
+        "nl": "De gegevens konden niet worden gevalideerd; ze staan hieronder nog, zodat u ze "
+        "kunt verbeteren.",
+        "en": "The data could not be validated; it is kept below so that you can correct it.",
+    },
     # --- the validation pages
     "title": {"fr": "Valider des données", "nl": "Gegevens valideren", "en": "Validate data"},
     "intro": {
@@ -407,6 +537,108 @@ _WORDS: dict[str, dict[str, str]] = {
     "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
     "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
 }
+
+
+def error_reason(status: int, lang: str) -> str:
+    """The reason for an HTTP ``status`` in ``lang`` (a generic word for a status not listed)."""
+    key = f"error_reason_{status}"
+    return t(key if key in _WORDS else "error_reason_other", lang)
+
+
+#: Units as each language writes them (French: octet, kilo-octet, méga-octet).
+_UNITS = {
+    "fr": ("o", "ko", "Mo", "Go"),
+    "nl": ("B", "kB", "MB", "GB"),
+    "en": ("B", "kB", "MB", "GB"),
+}
+
+
+def readable_size(size: int, lang: str) -> str:
+    """A byte count as people read it, in ``lang`` (decimal units, 1 kB = 1000 B).
+
+    >>> readable_size(1_234_567, "fr"), readable_size(1_234_567, "en"), readable_size(512, "nl")
+    ('1,2\u00a0Mo', '1.2\u00a0MB', '512\u00a0B')
+    """
+    units = _UNITS.get(lang, _UNITS[DEFAULT])
+    value, unit = float(size), 0
+    while value >= 1000 and unit < len(units) - 1:
+        value, unit = value / 1000, unit + 1
+    text = f"{value:.0f}" if unit == 0 or value >= 100 else f"{value:.1f}"
+    if lang in ("fr", "nl"):  # a decimal comma
+        text = text.replace(".", ",")
+    return f"{text}\u00a0{units[unit]}"
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCT = "http://purl.org/dc/terms/"
+_ORG = "http://www.w3.org/ns/org#"
+_PROV = "http://www.w3.org/ns/prov#"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+
+#: Names of the outside vocabularies' properties our pages show (ours carry rdfs:label in the
+#: graph itself); the graph does not label them, so the pages would show bare local names.
+_PROPERTIES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
+    _RDF + "type": ("type", "type", "type"),
+    _RDFS + "label": ("libellé", "label", "label"),
+    _RDFS + "comment": ("commentaire", "opmerking", "comment"),
+    _RDFS + "seeAlso": ("voir aussi", "zie ook", "see also"),
+    _RDFS + "subClassOf": ("sous-classe de", "subklasse van", "subclass of"),
+    _RDFS + "subPropertyOf": ("sous-propriété de", "subeigenschap van", "subproperty of"),
+    _RDFS + "domain": ("domaine", "domein", "domain"),
+    _RDFS + "range": ("portée", "bereik", "range"),
+    _RDFS + "isDefinedBy": ("défini par", "gedefinieerd door", "defined by"),
+    "http://www.w3.org/2002/07/owl#sameAs": ("identique à", "zelfde als", "same as"),
+    "http://www.w3.org/2002/07/owl#inverseOf": ("inverse de", "inverse van", "inverse of"),
+    _SKOS + "prefLabel": ("libellé préféré", "voorkeurslabel", "preferred label"),
+    _SKOS + "altLabel": ("autre libellé", "alternatief label", "alternative label"),
+    _SKOS + "definition": ("définition", "definitie", "definition"),
+    _SKOS + "scopeNote": ("note d'application", "toepassingsnotitie", "scope note"),
+    _SKOS + "editorialNote": ("note éditoriale", "redactionele notitie", "editorial note"),
+    _SKOS + "inScheme": ("dans le schéma", "in schema", "in scheme"),
+    _SKOS + "topConceptOf": ("concept de tête de", "topconcept van", "top concept of"),
+    _SKOS + "hasTopConcept": ("concept de tête", "topconcept", "top concept"),
+    _SKOS + "exactMatch": ("correspondance exacte", "exacte match", "exact match"),
+    _DCT + "title": ("titre", "titel", "title"),
+    _DCT + "description": ("description", "beschrijving", "description"),
+    _DCT + "subject": ("sujet", "onderwerp", "subject"),
+    _DCT + "source": ("source", "bron", "source"),
+    _DCT + "isPartOf": ("fait partie de", "maakt deel uit van", "part of"),
+    _DCT + "hasPart": ("comprend", "omvat", "has part"),
+    _DCT + "relation": ("en rapport avec", "verband met", "related to"),
+    _DCT + "identifier": ("identifiant", "identificatie", "identifier"),
+    _DCT + "date": ("date", "datum", "date"),
+    _ORG + "subOrganizationOf": (
+        "sous-organisation de",
+        "suborganisatie van",
+        "sub-organisation of",
+    ),
+    _ORG + "hasSubOrganization": (
+        "a pour sous-organisation",
+        "heeft als suborganisatie",
+        "has sub-organisation",
+    ),
+    _ORG + "hasMember": ("a pour membre", "heeft als lid", "has member"),
+    _ORG + "memberOf": ("membre de", "lid van", "member of"),
+    _PROV + "wasDerivedFrom": ("tiré de", "afgeleid van", "derived from"),
+    _PROV + "wasAttributedTo": ("attribué à", "toegeschreven aan", "attributed to"),
+    _FOAF + "name": ("nom", "naam", "name"),
+    _FOAF + "primaryTopic": ("sujet principal", "hoofdonderwerp", "primary topic"),
+    "https://schema.org/name": ("nom", "naam", "name"),
+    "https://schema.org/url": ("site web", "website", "website"),
+    "https://schema.org/description": ("description", "beschrijving", "description"),
+}
+
+
+def property_label(iri: str, lang: str) -> str | None:
+    """The name of an outside vocabulary's property in ``lang``; None for one not listed.
+
+    >>> property_label("http://www.w3.org/ns/org#subOrganizationOf", "nl")
+    'suborganisatie van'
+    """
+    names = _PROPERTIES.get(iri)
+    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
 
 
 def words(lang: str) -> dict[str, str]:

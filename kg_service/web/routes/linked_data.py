@@ -35,7 +35,7 @@ from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.i18n import choose_language, pick_literal, property_label, t
 from kg_service.web.pages import render
 from kg_service.web.provenance import SourceRef, Sources, load_sources, source_statements
 from kg_service.web.routes.sparql import result_response
@@ -48,6 +48,34 @@ router = APIRouter(tags=["Linked data"], default_response_class=Response)
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SCHEMA_TEXT = "https://schema.org/text"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: What can stand under the title as the resource's description, best first.
+DESCRIPTIONS = (
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://purl.org/dc/terms/description",
+    "https://schema.org/description",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+)
+#: Properties that repeat the labels shown under the title when their values are the same.
+LABEL_LIKE = frozenset(
+    {
+        SKOS_PREF,
+        "http://xmlns.com/foaf/0.1/name",
+        "https://schema.org/name",
+        "http://purl.org/dc/terms/title",
+    }
+)
+#: Outside datasets a "Same as" link names, by the start of their IRIs.
+EXTERNAL_SITES = (
+    ("http://www.wikidata.org/entity/", "Wikidata"),
+    ("https://www.wikidata.org/wiki/", "Wikidata"),
+    ("http://dbpedia.org/resource/", "DBpedia"),
+    ("https://d-nb.info/gnd/", "GND"),
+    ("http://sws.geonames.org/", "GeoNames"),
+    ("https://sws.geonames.org/", "GeoNames"),
+    ("http://viaf.org/viaf/", "VIAF"),
+)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: The classes whose page also shows the source's text and what the graph takes from it.
 SOURCE_CLASSES = frozenset(
@@ -158,15 +186,20 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
     title = pick_literal(own, lang) or _short(iri)
     types = {str(v) for v in _own(rows, RDF_TYPE)}
     texts = _own(rows, SCHEMA_TEXT)
-    # the text of a source is shown as such, not as one more property value
-    outgoing = [prop for prop in outgoing if prop.iri != SCHEMA_TEXT]
+    # the text of a source is shown as such, not as one more property value; sameAs on its
+    # own line; rows that only repeat the labels above go
+    same_as, provenance = _same_as(outgoing), _summary(outgoing)
+    outgoing = _readable(outgoing, own, provenance)
+    incoming = [_incoming(prop, lang) for prop in incoming]
     return {
         "iri": iri,
         "title": title,
         "all_labels": sorted(own, key=lambda v: v.language or ""),
+        "lead": _lead(rows, provenance, lang),
         "outgoing": outgoing,
-        "incoming": incoming,
-        "provenance": _summary(outgoing),
+        "incoming": [prop for prop in incoming if prop.values],
+        "same_as": same_as,
+        "provenance": provenance,
         "is_slide": "https://w3id.org/benelux-kg/def/Slide" in types,
         "source_text": texts[0] if texts else None,
         "taken": await source_statements(store, iri, lang) if types & SOURCE_CLASSES else None,
@@ -174,6 +207,100 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
         "formats": GRAPH_FORMATS,
         "sparql": describe_query(iri),
     }
+
+
+def _same_as(outgoing: list[Described]) -> list[dict]:
+    """The resource's owl:sameAs links, each named by its site ("Wikidata Q13116")."""
+    links = []
+    for prop in outgoing:
+        if prop.iri == OWL_SAME_AS:
+            for value in prop.values:
+                if value.get("iri") and _linkable({"type": "uri", "value": value["iri"]}):
+                    links.append({**value, "text": external_name(value["iri"])})
+    return sorted(links, key=lambda v: v["text"])
+
+
+def external_name(iri: str) -> str:
+    """An outside IRI as a reader names it: the site, then the id.
+
+    >>> external_name("http://www.wikidata.org/entity/Q13116")
+    'Wikidata Q13116'
+    """
+    for start, site in EXTERNAL_SITES:
+        if iri.startswith(start):
+            return f"{site} {iri[len(start) :]}"
+    host = iri.split("/")[2] if iri.count("/") >= 2 else iri
+    return f"{host.removeprefix('www.')} {_short(iri)}"
+
+
+def _lead(rows: list[dict], provenance: list[SourceRef], lang: str) -> str | None:
+    """The description shown under the title, or None when the only one is a source's title
+    (a slide's heading copied as a "description" tells a reader nothing)."""
+    titles = [_letters(f"{ref.text} {ref.title}") for ref in provenance]
+    for predicate in DESCRIPTIONS:
+        text = pick_literal(_own(rows, predicate), lang)
+        if text and not any(_letters(text) in title for title in titles):
+            return text
+    return None
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of ``text``, lower-cased (to compare titles loosely)."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def _readable(
+    outgoing: list[Described], labels: list[_Lit], provenance: list[SourceRef]
+) -> list[Described]:
+    """The property rows a reader needs: no sameAs (it has its own line), no source text,
+    no row that repeats the labels or the Provenance section, no inferred copies of values
+    under an outside id."""
+    said = {(str(v), v.language) for v in labels}
+    cited = {ref.href for ref in provenance}
+    rows = []
+    for prop in outgoing:
+        if prop.iri in (OWL_SAME_AS, SCHEMA_TEXT):
+            continue
+        if prop.iri == PROV_DERIVED and all(v["href"] in cited for v in prop.values):
+            continue
+        texts = {(v["text"], v["lang"]) for v in prop.values}
+        if prop.iri in LABEL_LIKE and texts <= said:
+            continue
+        prop = _without_copies(prop)
+        if prop.values:
+            rows.append(prop)
+    return rows
+
+
+def _incoming(prop: Described, lang: str) -> Described:
+    """An incoming group as a reader reads it: anonymous nodes left out (a list cell of a
+    class expression leads nowhere), and "type" pointing here called "instances"."""
+    prop = _without_copies(prop)
+    prop.values = [
+        v
+        for v in prop.values
+        if v.get("iri") is not None
+        or v["lang"] is not None
+        or v["href"] is not None
+        or v["datatype"] is not None
+    ]
+    if prop.iri == RDF_TYPE:
+        prop.label = t("instances", lang)
+    return prop
+
+
+def _without_copies(prop: Described) -> Described:
+    """``prop`` without the inferred values that are an outside IRI with no label (the
+    owl:sameAs copies of values the page already shows by name), and sorted by number."""
+    copies = prop.iri != RDF_TYPE  # a type without a label is still shown, in words
+    kept = [v for v in prop.values if not (copies and v["inferred"] and v.get("bare"))]
+    kept.sort(key=lambda v: (v["inferred"], _natural(v["text"])))
+    return Described(prop.iri, prop.label, kept)
+
+
+def _natural(text: str) -> tuple:
+    """A sort key that puts "slide 2" before "slide 10"."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text))
 
 
 def _own(rows: list[dict], predicate: str) -> list[_Lit]:
@@ -252,7 +379,7 @@ def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[D
     for (d, p), values in triples.items():
         if d != direction:
             continue
-        item = Described(p, pick_literal(list(labels.get(p, [])), lang) or _short(p))
+        item = Described(p, _property_name(p, labels, lang))
         for x, inferred, refs in values.values():  # type: ignore[union-attr]
             value = _value(x, inferred, labels, lang)
             value["sources"] = sorted(refs, key=lambda r: r.order)
@@ -260,6 +387,17 @@ def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[D
         item.values.sort(key=lambda v: (v["inferred"], v["text"]))
         out.append(item)
     return sorted(out, key=lambda d: (d.iri != RDF_TYPE, d.label.lower()))
+
+
+def _property_name(p: str, labels: dict, lang: str) -> str:
+    """A property's name in ``lang``: the graph's label in it, the outside table's, else any."""
+    own = [v for v in labels.get(p, []) if v.language == lang]
+    return (
+        (str(own[0]) if own else None)
+        or property_label(p, lang)
+        or pick_literal(list(labels.get(p, [])), lang)
+        or _short(p)
+    )
 
 
 def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
@@ -273,16 +411,33 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
             "inferred": inferred,
         }
     iri = x["value"]
-    text = pick_literal(list(labels.get(iri, [])), lang) or _short(iri)
+    if x["type"] == "bnode":  # never a hex id: a reader cannot use it
+        return {
+            "text": t("anonymous", lang),
+            "lang": None,
+            "datatype": None,
+            "href": None,
+            "iri": None,
+            "inferred": inferred,
+            "bare": False,
+        }
+    label = pick_literal(list(labels.get(iri, [])), lang)
     href = local_path(iri) or (iri if _linkable(x) else None)
     return {
-        "text": text,
+        "bare": label is None and local_path(iri) is None,
+        "text": label or _words(_short(iri)),
         "lang": None,
         "datatype": None,
         "href": href,
         "iri": iri,
         "inferred": inferred,
     }
+
+
+def _words(name: str) -> str:
+    """A CamelCase local name in words ("FormalOrganization" → "Formal organization")."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+    return spaced[:1] + spaced[1:].lower() if spaced != name else name
 
 
 def _linkable(term: dict) -> bool:

@@ -39,6 +39,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kg_service.errors import (
     BadRequest,
+    KGError,
     NotFound,
     QueryTimeout,
     RefusedOperation,
@@ -75,7 +76,7 @@ from kg_service.validation.core import (
     short_text,
 )
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language, pick_literal, words
+from kg_service.web.i18n import choose_language, error_reason, pick_literal, words
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
 from kg_service.web.routes.sparql import endpoint_url, read_body
@@ -262,8 +263,14 @@ async def validate_data(request: Request) -> Response:
     kind = input_kind(request.headers.get("content-type", ""))
     output = choose(request.headers.get("accept"), OUTPUTS, request.query_params.get("format"))
     body = await read_body(request, settings.validation_max_bytes)
-    job = await build_job(request, kind, body, output, validator.defaults)
-    outcome = await run(validator, job)
+    try:
+        job = await build_job(request, kind, body, output, validator.defaults)
+        outcome = await run(validator, job)
+    except KGError as exc:
+        if output is not HTML or kind != "multipart":
+            raise
+        # A person at the form keeps what they pasted and chose, with the reason beside it.
+        return await _form_again(request, body, exc)
     if output is HTML:
         return _report_page(request, outcome)
     return Response(outcome.body, headers={"Content-Type": output.content_type, "Vary": "Accept"})
@@ -474,7 +481,26 @@ def _page(request: Request, name: str, **context: Any) -> Response:
 async def validate_form(request: Request) -> Response:
     """The form: paste or upload data, choose shapes and options."""
     formats = list(RDF_INPUT_FORMATS)
-    return _page(request, "validate_form.html", formats=formats, modes=INFERENCE_MODES)
+    return _page(request, "validate_form.html", formats=formats, modes=INFERENCE_MODES, sent={})
+
+
+async def _form_again(request: Request, body: bytes, exc: KGError) -> Response:
+    """The form again, filled with what was sent (text, format, options) and the error."""
+    try:
+        form = await _parse_form(request, body)
+    except KGError:  # a form that does not parse cannot be given back
+        form = FormData()
+    sent = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    return _page(
+        request,
+        "validate_form.html",
+        status=exc.status,
+        formats=list(RDF_INPUT_FORMATS),
+        modes=INFERENCE_MODES,
+        sent=sent,
+        error=exc,
+        reason=error_reason(exc.status, choose_language(request)),
+    )
 
 
 def _report_page(request: Request, outcome: Outcome) -> Response:

@@ -1,0 +1,188 @@
+"""Error pages, the validation form after an error and the downloads page, against the real
+served process: status and reason in the page language, helpful links, the pasted data kept,
+short digests and readable sizes, "Downloads" in the menu.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from kg_service.web.i18n import readable_size
+
+pytestmark = pytest.mark.e2e
+
+HTML = {"Accept": "text/html"}
+
+
+def h1(page: str) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert match, "no <h1>"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    "lang, heading, help_text",
+    [
+        ("fr", "404 — Page introuvable", "ne correspond à aucune page"),
+        ("nl", "404 — Pagina niet gevonden", "hoort bij geen enkele pagina"),
+        ("en", "404 — Not found", "matches no page"),
+    ],
+)
+def test_an_unknown_resource_says_404_and_why_in_the_page_language(
+    server, lang, heading, help_text
+):
+    with server.client() as client:
+        r = client.get("/id/institution/no-such-thing", headers={**HTML, "Accept-Language": lang})
+    assert r.status_code == 404
+    assert r.headers["content-language"] == lang
+    assert h1(r.text) == heading
+    assert help_text in r.text
+    for href in ('href="/"', 'href="/search"', 'href="/def/"', 'href="/download"'):
+        assert href in r.text
+    assert 'value="no such thing"' in r.text  # the search box offers the address's last word
+
+
+def test_an_unknown_route_is_a_page_for_browsers_and_json_for_machines(server):
+    with server.client() as client:
+        page = client.get("/no/such/page", headers={**HTML, "Accept-Language": "nl"})
+        machine = client.get("/no/such/page")
+    assert page.status_code == 404 and h1(page.text) == "404 — Pagina niet gevonden"
+    assert machine.status_code == 404 and machine.json() == {"detail": "Not Found"}
+
+
+def test_a_bad_request_shows_its_status_reason_and_details(server):
+    with server.client() as client:
+        r = client.get(
+            "/browse/Institution", params={"page": "x"}, headers={**HTML, "Accept-Language": "fr"}
+        )
+    assert r.status_code == 400
+    assert h1(r.text) == "400 — Requête incorrecte"
+    text = html.unescape(r.text)
+    assert "Détails (en anglais)" in text and "Vérifiez l'adresse" in text
+
+
+def test_the_validation_form_keeps_the_pasted_data_after_an_error(server):
+    pasted = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;;; oops <"
+    fields = {"text": pasted, "data_format": "turtle", "inference": "rdfs", "ontology": "true"}
+    nothing = ("", b"", "application/octet-stream")
+    with server.client() as client:
+        r = client.post(
+            "/validate",
+            data=fields,
+            files={"data": nothing, "shapes": nothing},
+            headers={**HTML, "Accept-Language": "nl"},
+        )
+    assert r.status_code == 400
+    page = r.text
+    assert "400 — Ongeldig verzoek" in page and "ze staan hieronder nog" in page
+    textarea = re.search(r"<textarea[^>]*>\n(.*?)</textarea>", page, re.S)
+    assert textarea and html.unescape(textarea.group(1)) == pasted
+    assert '<option value="turtle" selected>' in page
+    assert '<option value="rdfs" selected>' in page
+    assert 'name="ontology" value="true" checked' in page
+    assert 'name="allow_warnings" value="true">' in page  # not ticked: it was not sent
+
+
+def test_validation_errors_for_machines_are_unchanged(server):
+    with server.client() as client:
+        r = client.post("/validate", content=b"oops <", headers={"Content-Type": "text/turtle"})
+    assert r.status_code == 400 and not r.text.startswith("<!doctype")
+
+
+@pytest.mark.parametrize(
+    "size, lang, text",
+    [
+        (0, "en", "0\u00a0B"),
+        (999, "fr", "999\u00a0o"),
+        (1_500, "fr", "1,5\u00a0ko"),
+        (1_500, "en", "1.5\u00a0kB"),
+        (2_345_678, "nl", "2,3\u00a0MB"),
+        (234_567_890, "en", "235\u00a0MB"),
+    ],
+)
+def test_sizes_are_written_as_people_read_them(size, lang, text):
+    assert readable_size(size, lang) == text
+
+
+def test_the_downloads_page_shortens_digests_and_reads_sizes(server):
+    with server.client() as client:
+        listing = client.get("/download", headers={"Accept": "application/json"}).json()
+        page = client.get("/download", headers={**HTML, "Accept-Language": "fr"}).text
+    dumps = listing["dumps"] if isinstance(listing, dict) else listing
+    assert dumps
+    for dump in dumps:
+        digest = dump["sha256"]
+        assert f'<code title="{digest}">{digest[:12]}…</code>' in page
+        assert f'data-copy="{digest}"' in page
+        assert f"{readable_size(dump['bytes'], 'fr')}</data>" in page
+    assert "Copier l'empreinte SHA-256 de" in html.unescape(page)
+    assert '<a href="/download">Téléchargements</a>' in page  # in the site menu
+    assert 'data-label="Taille"' in page  # phone cells keep their headers
+
+
+def test_downloads_is_in_the_menu_of_every_page(server):
+    with server.client() as client:
+        page = client.get("/", headers={**HTML, "Accept-Language": "nl"}).text
+    nav = re.search(r'<nav aria-label="main">(.*?)</nav>', page, re.S)
+    assert nav and '<a href="/download">Downloads</a>' in nav.group(1)
+
+
+def test_an_entity_page_in_dutch_names_its_properties_and_has_one_same_as_line(server):
+    with server.client() as client:
+        r = client.get("/id/organisation/benelux-union", headers={**HTML, "Accept-Language": "nl"})
+    page = html.unescape(r.text)
+    assert r.status_code == 200
+    assert page.count('class="same-as"') == 1
+    same_as = re.search(r'<p class="same-as">(.*?)</p>', page, re.S)
+    assert same_as and "Zelfde als" in same_as.group(1)
+    assert 'href="http://www.wikidata.org/entity/Q13116" rel="external">Wikidata Q13116' in page
+    rows = re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a></th>', page)
+    for name in ("beschrijving", "heeft als lid", "heeft als suborganisatie", "onderwerp"):
+        assert name in rows, rows
+    for raw in ("sameAs", "hasMember", "hasSubOrganization", "subject", "description"):
+        assert raw not in rows
+    assert ">Q31<" not in page and ">Q13116<" not in page  # no bare ids of inferred copies
+    assert "(afgeleid)" in page and "(inferred)" not in page
+    assert "SpocWiki" in page  # the same-as line keeps its per-statement sources
+
+
+def _page(server, path: str, lang: str) -> str:
+    with server.client() as client:
+        r = client.get(path, headers={**HTML, "Accept-Language": lang})
+    assert r.status_code == 200
+    return html.unescape(r.text)
+
+
+def test_a_slide_title_is_not_shown_as_the_description_but_a_definition_is(server):
+    union = _page(server, "/id/organisation/benelux-union", "en")
+    assert '<p class="lead">' not in union  # its only "description" is slide 2's title
+    agreement = _page(server, "/def/Agreement", "fr")
+    lead = re.search(r'<p class="lead">(.*?)</p>', agreement, re.S)
+    assert lead and lead.group(1).startswith("Instrument écrit conclu entre des parties")
+
+
+def test_slides_are_sorted_by_number(server):
+    page = _page(server, "/id/document/benelux-cooperation-deck", "en")
+    numbers = [int(n) for n in re.findall(r">Slide (\d+):", page)]
+    assert numbers and numbers == sorted(numbers) and 10 in numbers
+
+
+def test_a_class_page_shows_no_blank_node_and_names_its_instances(server):
+    page = _page(server, "/def/Agreement", "nl")
+    assert not re.search(r">_:|>[0-9a-f]{16,}<|>f[0-9a-f]{30,}", page)
+    assert "(anoniem knooppunt)" not in page  # list cells of class expressions are left out
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert "instanties" in rows and "type" not in rows
+
+
+def test_the_timeline_lists_milestones_and_agreements_by_year_with_links(server):
+    page = _page(server, "/timeline", "fr")
+    assert h1(page) == "Chronologie"
+    years = [int(y) for y in re.findall(r'<h2 class="year" id="y\d+">(\d{4})</h2>', page)]
+    assert years == sorted(years) and years[0] == 1944 and 2008 in years
+    assert '<a href="/id/milestone/1944-customs-union">' in page
+    assert "Signature" in page and "Étape" in page
+    assert '<a href="/timeline">Chronologie</a>' in page  # in the site menu
