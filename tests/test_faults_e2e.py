@@ -50,6 +50,15 @@ def busy_workers(server: Server, window: float = 0.5) -> list[int]:
     return [pid for pid in pids if _cpu_ticks(pid) - before[pid] > ticks / 3]
 
 
+def busiest(pids: set[int], window: float) -> list[int]:
+    """The one of ``pids`` that used the most CPU over ``window`` seconds (none if all idle)."""
+    start = {pid: _cpu_ticks(pid) for pid in pids}
+    time.sleep(window)
+    grown = {pid: _cpu_ticks(pid) - start[pid] for pid in pids}
+    pid = max(grown, key=grown.__getitem__, default=None)
+    return [pid] if pid is not None and grown[pid] > 0 else []
+
+
 @pytest.fixture
 def fresh(settings, built, tmp_path):
     srv = start_server(settings.build_path, tmp_path / "serve.log", "--query-timeout", "60")
@@ -86,8 +95,9 @@ def test_killing_the_process_of_a_query_leaves_the_service_serving(fresh):
     deadline = time.monotonic() + 20
     busy: list[int] = []
     while not busy and time.monotonic() < deadline:
-        time.sleep(0.5)
-        busy = [pid for pid in busy_workers(fresh) if pid in before]
+        # the process whose CPU time grows most: on a loaded machine it may get well under a
+        # core, so no fixed share of one is asked for
+        busy = busiest(before, window=1.0)
     assert busy, f"no HTTP process was seen running the slow query: {results}, {before}"
     for pid in busy:
         os.kill(pid, signal.SIGKILL)
