@@ -40,6 +40,7 @@ __all__ = [
     "SearchIndex",
     "collect",
     "indexed_quads",
+    "pick_label",
     "write_index",
 ]
 
@@ -217,7 +218,7 @@ class SearchIndex:
         hits = []
         for iri, lang, text, score, doc, _total in rows:
             shown = query.display or lang or None
-            label = _pick(labels.get(doc, []), shown) or text
+            label = pick_label(labels.get(doc, []), shown) or text
             hits.append(Hit(iri, label, lang or None, types.get(doc, []), round(score, 3), text))
         return hits
 
@@ -249,7 +250,7 @@ class SearchIndex:
         found: dict[str, list[tuple[str, str]]] = {}
         for iri, label_lang, text in self._db().execute(sql, iris):
             found.setdefault(iri, []).append((label_lang, text))
-        return {iri: _pick(labels, lang) or iri for iri, labels in found.items()}
+        return {iri: pick_label(labels, lang) or iri for iri, labels in found.items()}
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -258,7 +259,7 @@ class SearchIndex:
             self._local.db = None
 
 
-def _pick(labels: list[tuple[str, str]], lang: str | None) -> str | None:
+def pick_label(labels: list[tuple[str, str]], lang: str | None) -> str | None:
     """The label in ``lang``, else English, French, Dutch, untagged, any."""
     by_lang = {}
     for label_lang, text in labels:

@@ -31,7 +31,7 @@ from kg_service.errors import BadRequest, NotFound
 from kg_service.query.contract import select
 from kg_service.rdf.namespaces import BKG, ID, PREFIXES
 from kg_service.search.analysis import words
-from kg_service.search.index import Hit, SearchIndex
+from kg_service.search.index import Hit, SearchIndex, pick_label
 from kg_service.search.query import make_query, type_iri
 from kg_service.search.reconcile import (
     BATCH_SIZE,
@@ -147,17 +147,6 @@ def _prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-def _pick(literals: list[tuple[str, str]], lang: str) -> str | None:
-    """The text in ``lang``, else English, French, Dutch, untagged, any."""
-    by_lang: dict[str, str] = {}
-    for text, text_lang in literals:
-        by_lang.setdefault(text_lang, text)
-    for wanted in (lang, "en", "fr", "nl", ""):
-        if wanted in by_lang:
-            return by_lang[wanted]
-    return literals[0][0] if literals else None
-
-
 async def _descriptions(request: Request, iris: list[str], lang: str) -> dict[str, str]:
     """A description of each of ``iris`` that has one, in ``lang`` if it can."""
     if not iris:
@@ -170,9 +159,9 @@ async def _descriptions(request: Request, iris: list[str], lang: str) -> dict[st
     found: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
         found.setdefault(row["s"]["value"], []).append(
-            (row["d"]["value"], row["d"].get("xml:lang", ""))
+            (row["d"].get("xml:lang", ""), row["d"]["value"])
         )
-    return {iri: _pick(texts, lang) or "" for iri, texts in found.items()}
+    return {iri: pick_label(texts, lang) or "" for iri, texts in found.items()}
 
 
 async def _existing(request: Request, iris: list[str], position: str) -> set[str]:
