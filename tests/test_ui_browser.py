@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from kg_service.web.routes import ui
+from kg_service.build.examples import Example, load_examples
 
 pytestmark = pytest.mark.e2e
 
@@ -84,8 +84,8 @@ def visit_without_js(browser: Browser, server) -> Iterator[Visit]:
     yield from _visit(browser, server.url, locale="en-GB", java_script_enabled=False)
 
 
-def _institutions_example() -> ui.Example:
-    examples = ui.load_examples(ROOT / "queries")
+def _institutions_example() -> Example:
+    examples = load_examples(ROOT / "queries")
     return next(e for e in examples if e.id.startswith("01-"))
 
 
@@ -97,10 +97,10 @@ def test_editor_runs_an_example_tab_and_opens_a_resource_in_dutch(visit: Visit):
     expect(page.locator("#plain-query")).to_be_hidden()  # the editor replaced the plain form
 
     # every curated query is a named tab
-    for each in ui.load_examples(ROOT / "queries"):
-        expect(page.get_by_role("tab", name=each.title, exact=True)).to_have_count(1)
+    for each in load_examples(ROOT / "queries"):
+        expect(page.get_by_role("tab", name=each.title("en"), exact=True)).to_have_count(1)
 
-    page.get_by_role("tab", name=example.title, exact=True).click()
+    page.get_by_role("tab", name=example.title("en"), exact=True).click()
     panel = page.locator(".tabPanel.active")
     expect(panel.locator(".CodeMirror")).to_contain_text("bkg:Institution")
     panel.locator(".yasqe_queryButton").click()
@@ -173,7 +173,7 @@ def test_example_links_select_their_tab(visit: Visit):
     page = visit.page
     expect(page.locator(".yasgui .tabsList")).to_be_visible()
     page.locator(f'#examples-list a[data-example="{example.id}"]').click()
-    expect(page.get_by_role("tab", name=example.title, exact=True)).to_have_attribute(
+    expect(page.get_by_role("tab", name=example.title("en"), exact=True)).to_have_attribute(
         "aria-selected", "true"
     )
     assert page.url == visit.base + "/sparql"  # selected in place, no navigation

@@ -39,9 +39,13 @@ DUMP_FORMATS: tuple[tuple[Format, bool], ...] = (
 
 
 def source_files(settings: Settings) -> dict[str, list[Path]]:
-    """The hand-written sources, by folder, in a stable order."""
+    """The hand-written sources, by folder, in a stable order (``queries/``: the example
+    queries and their sidecars, which the build turns into ``graph/examples``)."""
     root = settings.project_dir
-    return {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
+    found = {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
+    queries = root / "queries"
+    found["queries"] = sorted([*queries.glob("*.rq"), *queries.glob("*.toml")])
+    return found
 
 
 def input_digest(settings: Settings) -> str:

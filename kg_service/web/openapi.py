@@ -31,6 +31,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from kg_service.build.examples import load_examples
 from kg_service.build.layout import DUMP_FORMATS, dump_path
 from kg_service.publish.dumps import GZIP_MEDIA_TYPE
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, RDF_INPUT_FORMATS, RESULT_FORMATS, Format
@@ -41,7 +42,7 @@ from kg_service.validation.core import INFERENCE_MODES
 from kg_service.web.i18n import LANGUAGES
 from kg_service.web.pages import STATIC_DIR
 from kg_service.web.routes.sparql import DIRECT, FORM, UPDATE_DIRECT
-from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS, YASGUI_FILES, load_examples
+from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS, YASGUI_FILES
 from kg_service.web.routes.validation import JSON_REQUEST, MULTIPART, OUTPUTS, SHAPES_OUTPUTS
 
 __all__ = ["ERROR_BODY", "Operation", "PathItem", "document", "install", "table"]
@@ -625,6 +626,15 @@ def _publishing_paths(settings: Settings) -> dict[str, PathItem]:
         },
         (format_param(GRAPH_FORMATS), *CONDITIONAL),
     )
+    examples = Operation(
+        "The example queries as data (sh:SPARQLExecutable, the SIB sparql-examples convention)",
+        {
+            "200": ok("The examples graph.", content(*rdf), **CACHED),
+            "304": NOT_MODIFIED,
+            **errors(*NEGOTIATED, *STORE),
+        },
+        (format_param(GRAPH_FORMATS), *CONDITIONAL),
+    )
     catalog = Operation(
         "The DCAT-AP 3 catalogue (RDF) or its page",
         {
@@ -652,6 +662,7 @@ def _publishing_paths(settings: Settings) -> dict[str, PathItem]:
         "/download": readable("downloads", "Publishing", listing),
         "/download/{name}": readable("download", "Publishing", dump),
         "/.well-known/void": readable("void", "Publishing", void),
+        "/.well-known/sparql-examples": readable("sparql_examples", "Publishing", examples),
         "/catalog": readable("catalog", "Publishing", catalog),
         "/robots.txt": readable("robots", "Publishing", robots),
         "/sitemap.xml": readable("sitemap", "Publishing", sitemap),

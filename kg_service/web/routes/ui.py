@@ -5,29 +5,26 @@
 - The editor is the page a browser gets from ``GET /sparql`` (see :func:`query_page`): YASGUI
   (``@zazuko/yasgui`` from npm, installed by ``make setup`` into ``node_modules/``, never
   committed) served from our own origin at ``/static/yasgui/…``, pointed at ``/sparql``, with
-  every ``queries/*.rq`` as a named tab and the graph's prefixes declared. Nothing is fetched
-  from another host: the prefix autocompleter reads ``/static/yasgui/prefixes.json`` and the
-  vocabulary autocompleters (which would ask a remote service) are switched off.
+  the example queries of ``queries/`` (:mod:`kg_service.build.examples`) in a searchable list
+  grouped by topic, in the reader's language. Nothing is fetched from another host: the prefix
+  autocompleter reads ``/static/yasgui/prefixes.json`` and the vocabulary autocompleters
+  (which would ask a remote service) are switched off.
 - Progressive enhancement: without JavaScript, or before ``npm ci`` has run, the same page is a
   plain form whose answer ``/query?query=…`` is an HTML table rendered by the server.
-
->>> parse_example("01-x", "# title: Who?\\n# description: One\\n#   two.\\nSELECT * {}").description
-'One two.'
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
+from kg_service.build.examples import Example, Topic, load_examples, load_topics
 from kg_service.errors import BadRequest, NotFound
 from kg_service.publish.service_description import dataset_sizes
 from kg_service.query.contract import QueryRequest, Store, select
@@ -39,10 +36,8 @@ from kg_service.web.i18n import choose_language, pick_literal
 from kg_service.web.pages import render
 
 __all__ = [
-    "Example",
     "default_query",
-    "load_examples",
-    "parse_example",
+    "example_groups",
     "query_page",
     "router",
     "yasgui_dir",
@@ -99,55 +94,27 @@ ENTRY_POINTS = (
 # --- the example queries ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Example:
-    """One curated query of ``queries/``: its file stem, ``# title:``, ``# description:``, text."""
-
-    id: str
-    title: str
-    description: str
-    query: str
-
-
-def parse_example(stem: str, text: str) -> Example:
-    """The example in ``text``: header comments ``# title:`` and ``# description:`` (which may
-    go on over indented ``#   …`` lines) name it; the whole text, comments included, is the
-    query."""
-    fields: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:]
-        key, colon, value = body.strip().partition(":")
-        if colon and key in ("title", "description") and not body.startswith("  "):
-            current = fields.setdefault(key, [])
-            current.append(value.strip())
-        elif current is not None and body.strip():
-            current.append(body.strip())
-    title = " ".join(fields.get("title", [])) or stem
-    return Example(stem, title, " ".join(fields.get("description", [])), text)
-
-
-def load_examples(queries_dir: Path) -> list[Example]:
-    """Every ``*.rq`` of ``queries_dir`` in file-name order, read now (they may change)."""
-    if not queries_dir.is_dir():
-        return []
-    return [
-        parse_example(path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted(queries_dir.glob("*.rq"))
-    ]
-
-
 @functools.cache
-def _examples_in(queries_dir: Path) -> tuple[Example, ...]:
-    """The example queries, read once per process (not on every page)."""
-    return tuple(load_examples(queries_dir))
+def _examples_in(queries_dir: Path) -> tuple[tuple[Example, ...], tuple[Topic, ...]]:
+    """The example queries and their topics, read once per process (not on every page)."""
+    examples = tuple(load_examples(queries_dir))
+    return examples, tuple(load_topics(queries_dir)) if examples else ()
 
 
 def _examples(request: Request) -> list[Example]:
     settings: Settings = request.app.state.settings
-    return list(_examples_in(settings.project_dir / "queries"))
+    return list(_examples_in(settings.project_dir / "queries")[0])
+
+
+def example_groups(request: Request, lang: str) -> list[dict]:
+    """The examples by topic, in the topics' order, titled in ``lang`` (empty topics left out)."""
+    settings: Settings = request.app.state.settings
+    examples, topics = _examples_in(settings.project_dir / "queries")
+    groups = [
+        {"id": t.id, "label": t.labels[lang], "examples": [e for e in examples if e.topic == t.id]}
+        for t in topics
+    ]
+    return [g for g in groups if g["examples"]]
 
 
 # --- the YASGUI editor -------------------------------------------------------------------
@@ -202,24 +169,38 @@ def query_page_context(request: Request) -> dict:
     lang = choose_language(request)
     examples = _examples(request)
     assets = _yasgui_assets(settings)
-    digest = hashlib.sha256("\0".join(e.query for e in examples).encode()).hexdigest()[:12]
     config = {
         "endpoint": "/sparql",
         "base": BASE,
+        "lang": lang,
         "prefixes": PREFIXES,
         "prefixesUrl": "/static/yasgui/prefixes.json",
         "defaultQuery": default_query(lang),
-        # a new set of examples gets fresh tabs; the reader's own tabs persist otherwise
-        "persistenceId": f"benelux-kg-{digest}",
-        "examples": [{"id": e.id, "title": e.title, "query": e.query} for e in examples],
+        # the reader's own tabs persist; the examples are no longer tabs of their own
+        "persistenceId": "benelux-kg-editor",
+        "examples": [_example_config(e, lang) for e in examples],
     }
     return {
         "examples": examples,
+        "example_groups": example_groups(request, lang),
         "yasgui": assets,
         "endpoint": _site(request) + "/sparql",
         "union": settings.union_default_graph,
         "default_query": default_query(lang),
         "config": config,
+    }
+
+
+def _example_config(example: Example, lang: str) -> dict:
+    """What the editor needs of an example, in the reader's language."""
+    return {
+        "id": example.id,
+        "title": example.title(lang),
+        "comment": example.comment(lang),
+        "keywords": list(example.keywords[lang]),
+        "topic": example.topic,
+        "view": example.view,
+        "query": example.query,
     }
 
 
