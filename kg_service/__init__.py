@@ -6,8 +6,9 @@ The package, by layer (imports point down; ``tests/test_layers.py`` keeps it so)
     web/                   the HTTP service: app, supervisor (serving), routes/, pages
     backends/  publish/    where the data lives (open_store); what we publish about it
     build/                 sources → SHACL → OWL 2 RL → dumps → store
-    process/               the run folder, the writer process, retirement, worker processes
-    query/  validation/    the query contract, policy, engines, runner; SHACL validation
+    process/  validation/  the run folder, the writer process, retirement, worker processes;
+                           SHACL validation (SHACL-SPARQL errors in the query layer's words)
+    query/                 the query contract, policy, engines, runner, syntax errors in words
     rdf/                   namespaces, formats, content negotiation, parsing
     settings, errors       the only reader of the environment; the one exception tree
 

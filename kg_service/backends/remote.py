@@ -37,9 +37,9 @@ from kg_service.query.contract import (
     QueryResult,
     negotiate_for,
     single,
-    syntax_error,
 )
 from kg_service.query.policy import scan
+from kg_service.query.syntax import syntax_error
 from kg_service.query.union import plain_graph_write
 from kg_service.rdf.formats import (
     CSV,
@@ -129,7 +129,7 @@ class RemoteStore:
         response = await self._send("POST", self.query_url, form, {"Accept": accept})
         body = _Body(response, self.query_url, deadline)
         try:
-            await self._check(response, "query", shift)
+            await self._check(response, "query", shift, request.query)
             source = _source_format(response, self.query_url)
             target = negotiate_for("graph" if source in GRAPH_FORMATS else "solutions", request)
             if source.name == target.name:
@@ -143,10 +143,10 @@ class RemoteStore:
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         """Send a SPARQL update to the remote's update URL."""
-        text, shift = _with_base(text, base_iri)
-        response = await self._send("POST", self.update_url, [("update", text)], {})
+        sent, shift = _with_base(text, base_iri)
+        response = await self._send("POST", self.update_url, [("update", sent)], {})
         try:
-            await self._check(response, "update", shift)
+            await self._check(response, "update", shift, text)
         finally:
             await response.aclose()
         self.generation += 1
@@ -166,11 +166,13 @@ class RemoteStore:
         except httpx.TransportError as exc:
             raise transport_error(exc, url, self.settings.query_timeout) from None
 
-    async def _check(self, response: httpx.Response, what: str, shift: int) -> None:
+    async def _check(
+        self, response: httpx.Response, what: str, shift: int, sent: str | None = None
+    ) -> None:
         if response.is_success:
             return
         message = await _read_message(response)
-        raise status_error(response, message, what, shift)
+        raise status_error(response, message, what, shift, sent)
 
 
 # --- the request ----------------------------------------------------------------------------
@@ -377,8 +379,11 @@ def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> KGEr
     return BackendUnavailable(f"The SPARQL endpoint {_shown(url)} cannot be reached: {reason}.")
 
 
-def status_error(response: httpx.Response, message: str, what: str, shift: int = 0) -> KGError:
-    """The service error for a remote's non-2xx answer (``what``: query, update, …)."""
+def status_error(
+    response: httpx.Response, message: str, what: str, shift: int = 0, sent: str | None = None
+) -> KGError:
+    """The service error for a remote's non-2xx answer (``what``: query, update, …; ``sent``:
+    the client's text, for a syntax error in words)."""
     status, url = response.status_code, str(response.request.url)
     text = " ".join(message.split())[:MESSAGE_CHARS] or response.reason_phrase
     if status == 400 and what in ("query", "update"):
@@ -386,7 +391,7 @@ def status_error(response: httpx.Response, message: str, what: str, shift: int =
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             col = col - shift if line == 1 and col > shift else col
-            return syntax_error(f"error at {line}:{col}{text[match.end() :]}", what)
+            return syntax_error(f"error at {line}:{col}{text[match.end() :]}", what, sent)
         return BadRequest(f"The SPARQL endpoint refused the {what}: {text}")
     if status in (408, 504):
         return QueryTimeout(f"The SPARQL endpoint {_shown(url)} timed out: {text}")

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from kg_service.build.examples import Example, Topic, load_examples, load_topics
-from kg_service.errors import BadRequest, NotFound
+from kg_service.errors import BadRequest, NotFound, QuerySyntaxError
 from kg_service.publish.service_description import dataset_sizes
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
@@ -33,6 +33,7 @@ from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
 from kg_service.settings import Settings
 from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.observability import note_parser_message
 from kg_service.web.pages import render
 
 __all__ = [
@@ -249,6 +250,8 @@ async def query_results(request: Request) -> Response:
         context["result"] = await _run(request, text)
     except BadRequest as exc:
         context["error"], status = exc.message, exc.status
+        if isinstance(exc, QuerySyntaxError) and exc.parser_message:
+            note_parser_message(request.scope, exc.parser_message)
     result = context["result"]
     context.update(_links(text, result["kind"] if result else None))
     return render(request, "query_results.html", status=status, **context)
