@@ -237,7 +237,7 @@ def test_an_example_runs_as_an_html_table(server):
     assert "Beneluxparlement" in page and "Benelux Parliament" in page
     # our IRIs link to this server's pages
     assert 'href="/id/institution/benelux-parliament"' in page
-    assert "/sparql#query=" in page  # open the same query in the editor
+    assert "/sparql?lang=fr#query=" in page  # the editor's permalink of the same query
     assert "format=csv" in page
 
 

@@ -42,7 +42,7 @@ from kg_service.validation.core import INFERENCE_MODES
 from kg_service.web.i18n import LANGUAGES
 from kg_service.web.pages import STATIC_DIR
 from kg_service.web.routes.sparql import DIRECT, FORM, UPDATE_DIRECT
-from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS, YASGUI_FILES
+from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS, VENDOR_FILES, YASGUI_FILES
 from kg_service.web.routes.validation import JSON_REQUEST, MULTIPART, OUTPUTS, SHAPES_OUTPUTS
 
 __all__ = ["ERROR_BODY", "Operation", "PathItem", "document", "install", "table"]
@@ -152,6 +152,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Prefixes": {"type": "object", "additionalProperties": {"type": "string"}},
+    "SyntaxCheck": {
+        "type": "object",
+        "required": ["valid"],
+        "properties": {
+            "valid": {
+                "type": ["boolean", "null"],
+                "description": "null: not checked here (an update or an ASK would have to run)",
+            },
+            "message": {"type": "string", "description": "the mistake, in words"},
+            "line": {"type": "integer", "minimum": 1},
+            "column": {"type": "integer", "minimum": 1},
+        },
+        "additionalProperties": False,
+    },
     "ValidationReport": {
         "description": "A SHACL validation's outcome (the report itself as Turtle).",
         "type": "object",
@@ -411,6 +425,52 @@ def table(settings: Settings) -> dict[str, PathItem]:
         **_page_paths(settings),
         **_validation_paths(),
         **_operations_paths(),
+        **_editor_paths(),
+    }
+
+
+def _editor_paths() -> dict[str, PathItem]:
+    check = Operation(
+        "Does a query parse? (the editor's live check; nothing is evaluated)",
+        {
+            "200": ok("Valid, or the mistake in words.", {JSON: {"schema": _ref("SyntaxCheck")}}),
+            **errors(400, 413),
+        },
+        body={
+            "required": True,
+            "content": {
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {"query": {"type": "string"}},
+                    },
+                    "examples": {"select": {"value": {"query": EXAMPLE_SELECT}}},
+                }
+            },
+        },
+    )
+    vendor = Operation(
+        "A library of the editor's result views (installed by make setup)",
+        {
+            **file_responses(tuple(sorted({m for _, m in VENDOR_FILES.values()}))),
+            "400": range_error(),
+            **errors(404),
+        },
+        (
+            {
+                "name": "name",
+                "in": "path",
+                "required": True,
+                "schema": enum(VENDOR_FILES),
+                "description": "A library of the editor (another name, or none installed: 404)",
+            },
+            *RANGED,
+        ),
+    )
+    return {
+        "/editor/check": PathItem("editor_check", "Pages", {"post": check}),
+        "/static/vendor/{name}": readable("vendor_asset", "Pages", vendor),
     }
 
 

@@ -6,9 +6,11 @@
   (``@zazuko/yasgui`` from npm, installed by ``make setup`` into ``node_modules/``, never
   committed) served from our own origin at ``/static/yasgui/…``, pointed at ``/sparql``, with
   the example queries of ``queries/`` (:mod:`kg_service.build.examples`) in a searchable list
-  grouped by topic, in the reader's language. Nothing is fetched from another host: the prefix
-  autocompleter reads ``/static/yasgui/prefixes.json`` and the vocabulary autocompleters
-  (which would ask a remote service) are switched off.
+  grouped by topic, in the reader's language. Its scripts are ``static/editor*.js``; the
+  result views' libraries (ECharts, vis-timeline, Cytoscape.js, from npm) are served at
+  ``/static/vendor/…``. Nothing is fetched from another host: completion reads our own data
+  (``/static/yasgui/prefixes.json``, the terms, the search API), never a remote vocabulary
+  service.
 - Progressive enhancement: without JavaScript, or before ``npm ci`` has run, the same page is a
   plain form whose answer ``/query?query=…`` is an HTML table rendered by the server.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -32,15 +35,18 @@ from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
 from kg_service.settings import Settings
-from kg_service.web.i18n import choose_language, pick_literal
+from kg_service.web.i18n import choose_language, editor_words, pick_literal
 from kg_service.web.observability import note_parser_message
-from kg_service.web.pages import render
+from kg_service.web.pages import STATIC_DIR, render
 
 __all__ = [
+    "VENDOR_FILES",
     "default_query",
     "example_groups",
+    "permalink",
     "query_page",
     "router",
+    "vendor_version",
     "yasgui_dir",
 ]
 
@@ -52,6 +58,20 @@ YASGUI_FILES = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
     "yasgui.min.js.map": "application/json",
+}
+#: The libraries the result views load, by the name we serve them under: (file in
+#: node_modules/, media type).
+VENDOR_FILES = {
+    "echarts.min.js": ("echarts/dist/echarts.common.min.js", "text/javascript; charset=utf-8"),
+    "vis-timeline.min.js": (
+        "vis-timeline/standalone/umd/vis-timeline-graph2d.min.js",
+        "text/javascript; charset=utf-8",
+    ),
+    "vis-timeline.min.css": (
+        "vis-timeline/styles/vis-timeline-graph2d.min.css",
+        "text/css; charset=utf-8",
+    ),
+    "cytoscape.min.js": ("cytoscape/dist/cytoscape.min.js", "text/javascript; charset=utf-8"),
 }
 #: The largest result the HTML query page reads; past it the page offers the downloads.
 PAGE_BYTES = 4 * 1024 * 1024
@@ -154,7 +174,17 @@ def _yasgui_assets(settings: Settings) -> dict[str, str] | None:
         "js": f"/static/yasgui/yasgui.min.js?v={version}",
         "css": f"/static/yasgui/yasgui.min.css?v={version}",
         "version": version,
+        "assets": _editor_assets_version(),
     }
+
+
+@functools.cache
+def _editor_assets_version() -> str:
+    """A cache key of the editor's own scripts and stylesheet (they change with the code)."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.glob("editor*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _yasgui_version(package_json: Path) -> str:
@@ -170,18 +200,23 @@ def query_page_context(request: Request) -> dict:
     lang = choose_language(request)
     examples = _examples(request)
     assets = _yasgui_assets(settings)
+    vendor = vendor_version(settings)
     config = {
         "endpoint": "/sparql",
         "base": BASE,
         "lang": lang,
         "prefixes": PREFIXES,
         "prefixesUrl": "/static/yasgui/prefixes.json",
+        "checkUrl": "/editor/check",
+        "vendor": {name: f"/static/vendor/{name}?v={vendor}" for name in VENDOR_FILES},
         "defaultQuery": default_query(lang),
         # the reader's own tabs persist; the examples are no longer tabs of their own
         "persistenceId": "benelux-kg-editor",
         "examples": [_example_config(e, lang) for e in examples],
+        "words": editor_words(lang),
     }
     return {
+        "ew": editor_words(lang),
         "examples": examples,
         "example_groups": example_groups(request, lang),
         "yasgui": assets,
@@ -235,6 +270,30 @@ async def yasgui_asset(request: Request, name: str) -> Response:
     return FileResponse(path, media_type=YASGUI_FILES[name], headers=headers)
 
 
+def vendor_version(settings: Settings) -> str:
+    """A cache key that changes when ``npm ci`` installs other versions of the libraries."""
+    stamps = []
+    for relative, _ in VENDOR_FILES.values():
+        path = settings.project_dir / "node_modules" / relative
+        stamps.append(str(int(path.stat().st_mtime)) if path.is_file() else "0")
+    return hashlib.sha256(" ".join(stamps).encode()).hexdigest()[:10]
+
+
+@router.api_route("/static/vendor/{name}", methods=["GET", "HEAD"])
+async def vendor_asset(request: Request, name: str) -> Response:
+    """A library of the result views, from ``node_modules/`` (installed by ``make setup``)."""
+    if name not in VENDOR_FILES:
+        raise NotFound(f"/static/vendor/{name} is not a library of the editor.")
+    relative, media_type = VENDOR_FILES[name]
+    path = request.app.state.settings.project_dir / "node_modules" / relative
+    if not path.is_file():
+        raise NotFound(
+            "The editor's libraries are not installed: run 'make setup' (npm ci) in the checkout."
+        )
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
 # --- the plain-HTML query page ----------------------------------------------------------
 
 
@@ -253,7 +312,9 @@ async def query_results(request: Request) -> Response:
         if isinstance(exc, QuerySyntaxError) and exc.parser_message:
             note_parser_message(request.scope, exc.parser_message)
     result = context["result"]
-    context.update(_links(text, result["kind"] if result else None))
+    view = example.view if example else "table"
+    lang = choose_language(request)
+    context.update(_links(text, result["kind"] if result else None, view, lang))
     return render(request, "query_results.html", status=status, **context)
 
 
@@ -353,8 +414,8 @@ FORMAT_NAMES = {
 }
 
 
-def _links(text: str, kind: str | None) -> dict:
-    """The editor link of a query, and links to its result in every format of its kind."""
+def _links(text: str, kind: str | None, view: str, lang: str) -> dict:
+    """The editor's permalink of a query, and links to its result in every format of its kind."""
     formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS if kind else ()
     downloads = [
         (
@@ -363,8 +424,18 @@ def _links(text: str, kind: str | None) -> dict:
         )
         for f in formats
     ]
-    editor = "/sparql#" + urlencode({"query": text}, quote_via=quote)
-    return {"downloads": downloads, "editor": editor}
+    return {"downloads": downloads, "editor": permalink(text, view, lang)}
+
+
+#: What JavaScript's encodeURIComponent leaves as it is (the editor makes the same links).
+_UNRESERVED = "!'()*-._~"
+
+
+def permalink(text: str, view: str, lang: str) -> str:
+    """The editor opened on ``text``, shown in ``view``, in ``lang`` (editor-share.js makes
+    the same link)."""
+    query = quote(text, safe=_UNRESERVED)
+    return f"/sparql?lang={lang}#query={query}&outputFormat={quote(view, safe=_UNRESERVED)}"
 
 
 # --- the landing page -------------------------------------------------------------------
