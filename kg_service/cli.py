@@ -191,6 +191,18 @@ _ACCEPT = {
 }
 
 
+def _searched(text: str, settings: Settings) -> str:
+    """The query with its ``SERVICE <…/search>`` blocks answered from the build's index."""
+    from kg_service.build.layout import SEARCH_INDEX
+    from kg_service.search.index import SearchIndex
+    from kg_service.search.service import MARK, rewrite
+
+    if MARK not in text:
+        return text
+    path = settings.build_path / SEARCH_INDEX
+    return rewrite(text, SearchIndex(path) if path.is_file() else None, settings)
+
+
 @app.command()
 def query(
     query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file.")],
@@ -215,6 +227,7 @@ def query(
         raise _fail("the build is missing or stale: run `benelux-kg build` first", 1)
     try:
         check_query(text, settings)
+        text = _searched(text, settings)
         engine = OxigraphEngine.reader(str(settings.build_path / "store"))
         result = run_to_bytes(engine, QueryRequest(text, accept=_ACCEPT[format]))
     except KGError as exc:  # "SPARQL syntax error: …", as the HTTP service says it

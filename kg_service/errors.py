@@ -13,6 +13,7 @@
     ├── NotAcceptable (406)          nothing in Accept can be produced
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
+    ├── NotSupported (501)           this backend cannot do it (search on a remote store)
     ├── BackendUnavailable (502)     the remote store cannot be reached
     ├── Overloaded (503)             the concurrency cap is reached (Retry-After)
     ├── QueryTimeout (503)           the query ran past the configured timeout
@@ -35,6 +36,7 @@ __all__ = [
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
+    "NotSupported",
     "Overloaded",
     "PayloadTooLarge",
     "QuerySyntaxError",
@@ -118,6 +120,10 @@ class PayloadTooLarge(KGError):
 
 class UnsupportedMediaType(KGError):
     status, title = 415, "Unsupported Media Type"
+
+
+class NotSupported(KGError):
+    status, title = 501, "Not Implemented"
 
 
 class BackendUnavailable(KGError):

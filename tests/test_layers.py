@@ -20,6 +20,7 @@ RANK = {
     "query": 2,
     "process": 3,
     "validation": 3,
+    "search": 3,
     "build": 4,
     "backends": 5,
     "publish": 5,

@@ -5,9 +5,10 @@ fr, nl and en: ``tests/test_examples.py``) and its expected result next to it:
 ``NN-short-name.srj`` (SPARQL 1.1 JSON results, as written
 by ``benelux-kg query FILE --format json``) for SELECT and ASK, ``NN-short-name.ttl`` for
 CONSTRUCT and DESCRIBE. The queries run in-process against the session's build (the default
-graph is the union of the named graphs, OWL RL inferences included); SELECT results are compared
-exactly, row order included, graphs up to blank-node renaming. A few queries also run over HTTP
-against the served process.
+graph is the union of the named graphs, OWL RL inferences included; a ``SERVICE <…/search>``
+block is answered from the build's search index, as the served process does); SELECT results
+are compared exactly, row order included, graphs up to blank-node renaming. A few queries also
+run over HTTP against the served process.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from kg_service.build.layout import SEARCH_INDEX
 from kg_service.query.contract import QueryRequest
 from kg_service.query.engines import run_to_bytes
 from kg_service.query.engines.oxigraph import OxigraphEngine
+from kg_service.search.index import SearchIndex
+from kg_service.search.service import rewrite
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "queries"
@@ -33,6 +37,7 @@ HTTP_QUERIES = [
     "01-institutions-labels",
     "04-senningen-groups-hierarchy",
     "15-inferred-sub-organizations",
+    "23-full-text-search-themes",
 ]
 
 
@@ -98,10 +103,15 @@ def test_select_queries_are_totally_ordered(query: Path):
         assert re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE), f"{query.name}: no ORDER BY"
 
 
+@pytest.fixture(scope="module")
+def search_index(built, settings) -> SearchIndex:
+    return SearchIndex(settings.build_path / SEARCH_INDEX)
+
+
 @pytest.mark.parametrize("query", QUERIES, ids=_id)
-def test_query_gives_expected_result(query: Path, engine: OxigraphEngine):
+def test_query_gives_expected_result(query: Path, engine: OxigraphEngine, search_index, settings):
     expected = expected_file(query)
-    text = query.read_text(encoding="utf-8")
+    text = rewrite(query.read_text(encoding="utf-8"), search_index, settings)
     if expected.suffix == ".srj":
         response = run_to_bytes(engine, QueryRequest(text, accept=RESULTS_JSON))
         assert response.kind in {"solutions", "boolean"}, response.kind

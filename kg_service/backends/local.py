@@ -12,22 +12,29 @@ writer when writes are on (:func:`start_writer`). Each HTTP process then opens t
 read-only (without writes) or the snapshot of the last committed write, and runs its queries
 in its own thread pool (:mod:`kg_service.query.runner`); it moves to a newer snapshot before
 the first query that follows a write, whichever process sent it.
+
+Full-text search (:mod:`kg_service.search`): the supervisor also starts the indexer
+(:func:`start_indexer`), which builds the index of each new generation in the run folder; each
+HTTP process searches the newest one published, and answers the ``SERVICE <…/search>`` blocks
+of a query from it before the query reaches the runner.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing as mp
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg_service.build.layout import dump_path
+from kg_service.build.layout import SEARCH_INDEX, dump_path
 from kg_service.errors import BuildError, KGError
 from kg_service.process.lifecycle import retire
 from kg_service.process.rundir import RunDir
@@ -37,9 +44,20 @@ from kg_service.query.engines import open_engine
 from kg_service.query.runner import MemoryGuard, QueryRunner, stop_oldest
 from kg_service.query.union import FILL_UNION, UNION
 from kg_service.rdf.formats import NQUADS
+from kg_service.search import service as search_service
+from kg_service.search.generations import Indexer, IndexFolder, IndexReader
+from kg_service.search.index import indexed_quads
 from kg_service.settings import Settings
 
-__all__ = ["LocalStore", "Prepared", "adopt_store", "prepare", "start_writer", "store_folder"]
+__all__ = [
+    "LocalStore",
+    "Prepared",
+    "adopt_store",
+    "prepare",
+    "start_indexer",
+    "start_writer",
+    "store_folder",
+]
 
 log = logging.getLogger("kg_service.query.contract")
 
@@ -53,6 +71,7 @@ class Prepared:
 
     run: RunDir
     store: Path
+    fresh: bool = False  # loaded from the build's dump just now: the build's index fits it
 
 
 def store_folder(settings: Settings, run: RunDir) -> Path:
@@ -69,9 +88,32 @@ def prepare(settings: Settings) -> Prepared:
         parent.mkdir(parents=True, exist_ok=True)
         run = RunDir.create(parent)  # snapshots are hard links: the same file system
     store = store_folder(settings, run)
-    if not store.exists() or not any(store.iterdir()):
+    fresh = not store.exists() or not any(store.iterdir())
+    if fresh:
         _load_dump(settings, store)
-    return Prepared(run, store)
+    return Prepared(run, store, fresh)
+
+
+def start_indexer(settings: Settings, prepared: Prepared) -> Indexer:
+    """The thread that keeps the search index of the newest generation built (started).
+
+    A store just loaded from the build's dump starts with the build's own index.
+    """
+    run, writes = prepared.run, settings.writes_enabled
+
+    def source(generation: int) -> Iterator[ox.Quad]:
+        path = run.snapshot(generation) if writes else prepared.store
+        if settings.backend == "rdflib":
+            yield from ox.parse(path=str(path / "data.nq"), format=ox.RdfFormat.N_QUADS)
+        else:
+            yield from indexed_quads(ox.Store.read_only(str(path)))
+
+    def generation() -> int:
+        return run.generation if writes else 0
+
+    indexer = Indexer(IndexFolder(run.path / "search"), generation, source)
+    indexer.start(settings.build_path / SEARCH_INDEX if prepared.fresh else None)
+    return indexer
 
 
 def start_writer(settings: Settings, prepared: Prepared) -> mp.Process:
@@ -101,6 +143,8 @@ class LocalStore:
         self.run: RunDir | None = None
         self.own: Prepared | None = None  # made here, outside a supervisor
         self.own_writer: mp.Process | None = None
+        self.own_indexer: Indexer | None = None
+        self.search: IndexReader | None = None
         self.store_path = Path()
         self.engine: Any = None
         self.opened = -1
@@ -136,8 +180,10 @@ class LocalStore:
             self.run, self.store_path = self.own.run, self.own.store
             if self.writable:
                 self.own_writer = await asyncio.to_thread(start_writer, self.settings, self.own)
+            self.own_indexer = start_indexer(self.settings, self.own)
         if self.writable:
             self.writer = WriterClient(self.run)
+        self.search = IndexReader(IndexFolder(self.run.path / "search"), lambda: self.generation)
         await self._engine()
         self.guard = MemoryGuard(
             self.settings.process_memory_mb, stop_oldest(self.runner, asyncio.get_running_loop())
@@ -173,8 +219,17 @@ class LocalStore:
         return {**self.runner.stats(), "store_quads": self.quads}
 
     async def query(self, request: QueryRequest) -> QueryResult:
+        if search_service.MARK in request.query:  # SERVICE <…/search>: answered from the index
+            request = await self._searched(request)
         engine = self.engine if self.generation == self.opened else await self._engine()
         return await self.runner.run(engine, request, self.opened)
+
+    async def _searched(self, request: QueryRequest) -> QueryRequest:
+        """``request`` with its search blocks replaced by their hits (``VALUES``)."""
+        assert self.search is not None
+        index = self.search.current()
+        text = await asyncio.to_thread(search_service.rewrite, request.query, index, self.settings)
+        return dataclasses.replace(request, query=text)
 
     async def update(self, text: str, base_iri: str | None = None) -> None:
         """Commit an update; acknowledged once every process's next query will see it.
@@ -199,6 +254,8 @@ class LocalStore:
     async def close(self) -> None:
         if self._recount is not None:
             self._recount.cancel()
+        if self.own_indexer is not None:
+            self.own_indexer.stop()
         if self.guard is not None:
             self.guard.stop()
         self.runner.close()

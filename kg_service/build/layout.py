@@ -19,6 +19,7 @@ __all__ = [
     "DUMP_INDEX",
     "DUMP_NAME",
     "dump_path",
+    "SEARCH_INDEX",
     "file_sha256",
     "input_digest",
     "needs_build",
@@ -27,6 +28,8 @@ __all__ = [
 
 DUMP_NAME = "benelux-kg"
 DUMP_INDEX = "dumps.json"
+#: The full-text index of the build's store (kg_service.search), beside it.
+SEARCH_INDEX = "search.sqlite"
 
 #: The dumps: (format, keeps named graphs). Graph-only formats get every triple, merged.
 DUMP_FORMATS: tuple[tuple[Format, bool], ...] = (

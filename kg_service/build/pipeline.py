@@ -13,6 +13,7 @@
       dumps.json               each dump's size and SHA-256, and when the dumps last changed
       validation.ttl           the SHACL report of the data
       store/                   the on-disk pyoxigraph store
+      search.sqlite            its full-text index (kg_service.search)
 
 Each data file ``data/<path>.ttl`` becomes the named graph ``graph/<path>``; the ontology
 ``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``; the example
@@ -46,6 +47,7 @@ from kg_service.build.inference import infer
 from kg_service.build.layout import (
     DUMP_FORMATS,
     DUMP_INDEX,
+    SEARCH_INDEX,
     dump_path,
     file_sha256,
     input_digest,
@@ -56,6 +58,7 @@ from kg_service.query.union import FILL_UNION
 from kg_service.rdf.formats import Format
 from kg_service.rdf.io import from_ox, to_ox_quad, triples_to_ox
 from kg_service.rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
+from kg_service.search.index import collect, write_index
 from kg_service.settings import Settings
 from kg_service.validation.core import Validation, load_files, validate
 
@@ -202,6 +205,8 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     progress(f"      {', '.join(p.name for p in files)}")
     progress("[6/6] loading the pyoxigraph store")
     files.append(write_store(settings, quads))
+    files.append(write_index(collect(quads), out / SEARCH_INDEX))
+    progress(f"      and its full-text index, {SEARCH_INDEX}")
     graphs = _graph_counts(quads)
     _write_manifest(settings, quads, graphs)
     progress(f"built {len(quads)} quads in {len(graphs)} named graphs into {out}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from kg_service.errors import RefusedOperation
 from kg_service.query.lexer import join, operations, span
+from kg_service.rdf.namespaces import SEARCH_SERVICE
 from kg_service.settings import Settings
 
 __all__ = [
@@ -52,6 +53,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_NO_SEARCH = " Full-text search in SPARQL needs a query and the oxigraph or rdflib backend."
 _GROUP_KEYWORDS = {"UNION", "MINUS", "FILTER", "BIND", "OPTIONAL", "VALUES", "GRAPH", "SERVICE"}
 _IRI_KEYWORDS = {"FROM", "NAMED", "USING", "LOAD", "SERVICE", "WITH", "INTO", "SILENT"}
 
@@ -94,7 +96,7 @@ def scan(text: str) -> Scan:
     return result
 
 
-def _check_common(found: Scan, settings: Settings) -> None:
+def _check_common(found: Scan, settings: Settings, search_here: bool = False) -> None:
     if found.max_depth > MAX_DEPTH:
         raise RefusedOperation(
             f"The request nests groups or expressions {found.max_depth} levels deep; "
@@ -106,11 +108,15 @@ def _check_common(found: Scan, settings: Settings) -> None:
         )
     if "SERVICE" in found.keywords:
         endpoints = found.iris_after.get("SERVICE", [])
+        # a query's own search service is answered here, before the engine (kg_service.search)
+        here = search_here and settings.backend != "remote"
+        others = [e for e in endpoints if e != SEARCH_SERVICE or not here]
         allowed = set(settings.service_allowlist)
-        if not endpoints or not allowed or any(e not in allowed for e in endpoints):
+        if not endpoints or (others and (not allowed or any(e not in allowed for e in others))):
             raise RefusedOperation(
                 "Federated queries (SERVICE) are disabled on this endpoint"
                 + (f"; allowed endpoints: {', '.join(sorted(allowed))}." if allowed else ".")
+                + (_NO_SEARCH if SEARCH_SERVICE in others else "")
             )
     for keyword, iris in found.iris_after.items():
         if keyword != "SERVICE" and any(_local_scheme(iri) for iri in iris):
@@ -131,7 +137,7 @@ def check_query(text: str, settings: Settings) -> None:
     """
     if _plainly_fine(text):
         return
-    _check_common(scan(text), settings)
+    _check_common(scan(text), settings, search_here=True)
 
 
 #: Words whose presence sends a query through the whole scan.

@@ -18,6 +18,8 @@ __all__ = [
     "ONTOLOGY_GRAPH",
     "ONTOLOGY_IRI",
     "PREFIXES",
+    "SEARCH",
+    "SEARCH_SERVICE",
     "graph_iri",
 ]
 
@@ -28,6 +30,10 @@ GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY_IRI = URIRef(BASE + "def")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 INFERRED_GRAPH = GRAPH["inferred"]
+#: Full-text search inside SPARQL: ``SERVICE <SEARCH_SERVICE> { ?x search:query "…" }``,
+#: answered by this service from its index (kg_service.search.service), never fetched.
+SEARCH_SERVICE = BASE + "search"
+SEARCH = Namespace(BASE + "search#")
 
 PREFIXES: dict[str, str] = {
     "bkg": str(BKG),

@@ -28,11 +28,13 @@ from kg_service.web.derived import DerivedCache
 from kg_service.web.pages import render
 from kg_service.web.query_path import QueryPath
 from kg_service.web.routes import (
+    browse,
     editor,
     graph_store,
     linked_data,
     ontology_docs,
     publishing,
+    search,
     sparql,
     ui,
 )
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(publishing.router)
     app.include_router(ui.router)
     app.include_router(editor.router)
+    app.include_router(search.router)
+    app.include_router(browse.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route("/healthz", healthz, methods=["GET", "HEAD"])

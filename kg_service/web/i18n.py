@@ -182,6 +182,68 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "De query kon niet worden uitgevoerd",
         "en": "The query could not be run",
     },
+    # --- search and browse (kg_service/web/routes/search.py, browse.py)
+    "search": {"fr": "Rechercher", "nl": "Zoeken", "en": "Search"},
+    "search_label": {
+        "fr": "Rechercher dans le graphe",
+        "nl": "Zoeken in de graaf",
+        "en": "Search the graph",
+    },
+    "search_hint": {
+        "fr": "Libellés, noms alternatifs, descriptions et définitions, en français, néerlandais "
+        "et anglais ; pluriels et accents sont pris en compte, le dernier mot peut être un "
+        "début de mot.",
+        "nl": "Labels, alternatieve namen, beschrijvingen en definities, in het Frans, "
+        "Nederlands en Engels; meervouden en accenten worden herkend, het laatste woord mag "
+        "een begin van een woord zijn.",
+        "en": "Labels, alternative names, descriptions and definitions, in French, Dutch and "
+        "English; plurals and accents are understood, the last word may be the start of a "
+        "word.",
+    },
+    "search_refine": {
+        "fr": "Recherche détaillée",
+        "nl": "Uitgebreid zoeken",
+        "en": "Detailed search",
+    },
+    "search_suggestions": {"fr": "Suggestions", "nl": "Suggesties", "en": "Suggestions"},
+    "search_results": {
+        "fr": "{n} résultats pour « {q} »",
+        "nl": "{n} resultaten voor ‘{q}’",
+        "en": "{n} results for ‘{q}’",
+    },
+    "search_none": {
+        "fr": "Aucun résultat. Essayez un autre mot, ou moins de mots.",
+        "nl": "Geen resultaten. Probeer een ander woord, of minder woorden.",
+        "en": "No results. Try another word, or fewer words.",
+    },
+    "search_matched": {"fr": "trouvé dans", "nl": "gevonden in", "en": "found in"},
+    "search_failed": {
+        "fr": "La recherche n'a pas pu être faite",
+        "nl": "De zoekopdracht kon niet worden uitgevoerd",
+        "en": "The search could not be done",
+    },
+    "all_languages": {"fr": "toutes", "nl": "alle", "en": "all"},
+    "all_classes": {"fr": "toutes", "nl": "alle", "en": "all"},
+    "previous": {"fr": "Précédent", "nl": "Vorige", "en": "Previous"},
+    "next": {"fr": "Suivant", "nl": "Volgende", "en": "Next"},
+    "page_of": {"fr": "Page {n} sur {m}", "nl": "Pagina {n} van {m}", "en": "Page {n} of {m}"},
+    "pages": {"fr": "Pages", "nl": "Pagina's", "en": "Pages"},
+    "browse_count": {
+        "fr": "{n} instances, par ordre alphabétique",
+        "nl": "{n} instanties, in alfabetische volgorde",
+        "en": "{n} instances, in alphabetical order",
+    },
+    "browse_none": {"fr": "Aucune instance.", "nl": "Geen instanties.", "en": "No instances."},
+    "browse_class": {
+        "fr": "La classe dans l'ontologie",
+        "nl": "De klasse in de ontologie",
+        "en": "The class in the ontology",
+    },
+    "browse_list": {
+        "fr": "Liste des instances",
+        "nl": "Lijst van de instanties",
+        "en": "List of the instances",
+    },
     # --- the download and catalogue pages
     "downloads_intro": {
         "fr": "Le graphe complet, tel que construit et publié : chaque fichier avec sa taille "

@@ -196,6 +196,32 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"]},
+    "SearchResults": {
+        "description": "One page of full-text search results, best first (kg_service.search).",
+        "type": "object",
+        "required": ["query", "total", "results"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0},
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label", "lang", "types", "score", "matched"],
+                    "properties": {
+                        "id": {"type": "string", "description": "the resource's IRI"},
+                        "label": {"type": "string"},
+                        "lang": {"type": ["string", "null"], "description": "of the match"},
+                        "types": {"type": "array", "items": {"type": "string"}},
+                        "score": {"type": "number"},
+                        "matched": {"type": "string", "description": "the text that matched"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
 }
 SECURITY_SCHEMES = {
     "updateToken": {
@@ -262,6 +288,7 @@ ERRORS = {
     413: "The request body is over the body cap (BENELUX_KG_MAX_BODY_BYTES).",
     415: "The request's Content-Type is not one this operation reads.",
     500: "The store failed or a worker process died (logged).",
+    501: "This backend cannot do it: full-text search needs the oxigraph or rdflib backend.",
     502: "The remote store cannot be reached (remote backend).",
     503: "Over the concurrency cap or no worker free in time (Retry-After), past the time "
     "limit, or more memory needed than a worker may use.",
@@ -423,6 +450,7 @@ def table(settings: Settings) -> dict[str, PathItem]:
         **_linked_data_paths(),
         **_publishing_paths(settings),
         **_page_paths(settings),
+        **_search_paths(),
         **_validation_paths(),
         **_operations_paths(),
         **_editor_paths(),
@@ -803,6 +831,61 @@ def _page_paths(settings: Settings) -> dict[str, PathItem]:
         "/static/yasgui/prefixes.json": readable("yasgui_prefixes", "Pages", prefixes),
         "/static/yasgui/{name}": readable("yasgui_asset", "Pages", yasgui),
         "/static/{file}": readable("static_file", "Pages", static),
+    }
+
+
+def _search_paths() -> dict[str, PathItem]:
+    found = ok(
+        "A page of results: JSON (the default) or, for browsers, an HTML page.",
+        {**content(JSON, schema=_ref("SearchResults")), **content(HTML.media_type)},
+        Vary="Accept, Cookie",
+    )
+    search = Operation(
+        "Full-text search: labels, alternative labels, descriptions, definitions (fr/nl/en)",
+        {"200": found, **errors(*NEGOTIATED, 501, *STORE)},
+        (
+            query_param(
+                "q",
+                {"type": "string", "examples": ["coopérations", "samenwerking", "benelux parl"]},
+                "The words (the last one may be the start of a word). Empty, or over 500 "
+                "characters or 24 words: 400 (the HTML page shows its form).",
+            ),
+            query_param(
+                "lang",
+                enum(LANGUAGES),
+                "Only matches in this language; the labels are shown in it (and the page).",
+            ),
+            query_param(
+                "type",
+                {"type": "array", "items": {"type": "string", "examples": ["bkg:Theme"]}},
+                "Only instances of these classes (an IRI, bkg:Theme or Theme; unreadable: 400).",
+                style="form",
+                explode=True,
+            ),
+            query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 10."),
+            query_param("offset", {"type": "integer", "minimum": 0, "maximum": 10_000}, "From 0."),
+            format_param((JSON_FORMAT, HTML)),
+        ),
+    )
+    browse = Operation(
+        "The instances of a class, by label in the page language, a page at a time",
+        {"200": ok("The page.", content(HTML.media_type)), **errors(400, 404, *STORE)},
+        (
+            {
+                "name": "name",
+                "in": "path",
+                "required": True,
+                "description": "A class: a name of our ontology, a prefixed name or an IRI.",
+                "schema": enum((*COUNTED_CLASSES, "skos:Concept")),
+            },
+            query_param("page", {"type": "integer", "minimum": 1}, "From 1 (past the end: 404)."),
+            query_param("size", {"type": "integer", "minimum": 1, "maximum": 200}, "Default 50."),
+            LANG,
+        ),
+    )
+    return {
+        "/search": readable("search", "Pages", search),
+        "/browse/{name}": readable("browse", "Pages", browse),
     }
 
 

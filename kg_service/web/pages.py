@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from kg_service.rdf.namespaces import BASE
 from kg_service.web.i18n import LANGUAGES, choose_language, t
 
 __all__ = ["STATIC_DIR", "render", "router", "static_files", "templates"]
@@ -17,7 +18,7 @@ __all__ = ["STATIC_DIR", "render", "router", "static_files", "templates"]
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(t=t, languages=LANGUAGES)
+templates.env.globals.update(t=t, languages=LANGUAGES, base_iri=BASE)
 
 router = APIRouter()
 

@@ -158,6 +158,7 @@ class _Supervisor:
         self.children: list[_Child] = []
         self.prepared: Any = None
         self.writer: Any = None
+        self.indexer: Any = None
         self.stopping = False
 
     def run(self) -> None:
@@ -174,13 +175,14 @@ class _Supervisor:
     def _prepare(self) -> None:
         if self.settings.backend == "remote":
             return
-        from kg_service.backends.local import prepare, start_writer
+        from kg_service.backends.local import prepare, start_indexer, start_writer
 
         self.prepared = prepare(self.settings)
         self.settings = self.settings.with_(run_dir=str(self.prepared.run.path))
         os.environ.update(self.settings.to_environ())  # the apps read their settings there
         if self.settings.writes_enabled:
             self.writer = start_writer(self.settings, self.prepared)
+        self.indexer = start_indexer(self.settings, self.prepared)  # a thread: search indexes
 
     def _start(self) -> _Child:
         ours, theirs = self.context.Pipe(duplex=True)
@@ -258,5 +260,7 @@ class _Supervisor:
         if self.writer is not None and self.writer.is_alive():
             self.writer.kill()
             self.writer.join(5)
+        if self.indexer is not None:
+            self.indexer.stop()
         if self.prepared is not None:
             self.prepared.run.remove()

@@ -108,7 +108,12 @@ ENTRY_POINTS = (
     "agreement/benelux-union-treaty-2008",
     "action-plan/senningen-3",
     "programme/multiannual-plan-2021-2024",
+)
+#: The themes card: both documents' themes and the work programme's annual plan.
+THEME_LINKS = (
+    "scheme/multiannual-plan-2021-2024-themes",
     "scheme/benelux-themes",
+    "programme/annual-plan-2014",
 )
 
 
@@ -447,10 +452,11 @@ async def landing(request: Request) -> Response:
     lang = choose_language(request)
     store: Store = request.app.state.store
     derived = request.app.state.derived
-    sizes, counts, entries, sources = await asyncio.gather(
+    sizes, counts, entries, themes, sources = await asyncio.gather(
         derived.get("dataset-sizes", lambda: dataset_sizes(store)),
         _class_counts(store, lang),
         _described(store, [str(ID[p]) for p in ENTRY_POINTS], lang),
+        _described(store, [str(ID[p]) for p in THEME_LINKS], lang),
         _sources(store, lang),
     )
     inferred = sum(n for g, n in sizes.named.items() if g.endswith("/graph/inferred"))
@@ -460,6 +466,7 @@ async def landing(request: Request) -> Response:
         "graphs": len(sizes.named),
         "counts": counts,
         "entries": entries,
+        "themes": themes,
         "sources": sources,
         "examples": _examples(request)[:6],
     }
@@ -498,7 +505,7 @@ async def _class_counts(store: Store, lang: str) -> list[dict]:
     return [
         {
             "iri": str(BKG[name]),
-            "href": f"/def/{name}",
+            "href": f"/browse/{name}",
             "label": _capitalised(pick_literal(labels.get(str(BKG[name]), []), lang) or name),
             "count": numbers.get(str(BKG[name]), 0),
         }

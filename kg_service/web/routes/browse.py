@@ -1,0 +1,155 @@
+"""``GET /browse/{class}``: the instances of a class, by label in the page language, a page at
+a time.
+
+``{class}`` is a name of our ontology (``Theme``), a prefixed name of the graph
+(``skos:Concept``) or a full IRI; ``?page=`` (from 1) and ``?size=`` (default 50, at most 200)
+choose the page. The list is read from the store with SPARQL at request time
+(so it follows writes at once), inferred types included, sorted by the label shown (in the
+reader's language, else English, French, Dutch, else any) and then by IRI: a total order, so
+pages never overlap. Blank nodes are not listed (they have no page to link to).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+from fastapi import APIRouter, Request, Response
+
+from kg_service.errors import BadRequest, NotFound
+from kg_service.query.contract import Store, select
+from kg_service.rdf.namespaces import BKG
+from kg_service.search.query import type_iri
+from kg_service.web.i18n import LANGUAGES, choose_language
+from kg_service.web.pages import render
+from kg_service.web.routes.linked_data import local_path
+
+__all__ = ["PAGE_SIZE", "browse_path", "router"]
+
+router = APIRouter()
+
+PAGE_SIZE = 50
+MAX_SIZE = 200
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DESCRIPTIONS = (
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://purl.org/dc/terms/description",
+)
+
+
+def browse_path(class_iri: str) -> str:
+    """The list page of a class: ``/browse/Theme`` for ours, ``/browse/<IRI>`` otherwise."""
+    name = class_iri[len(str(BKG)) :] if class_iri.startswith(str(BKG)) else class_iri
+    return "/browse/" + name
+
+
+@router.api_route("/browse/{name:path}", methods=["GET", "HEAD"])
+async def browse(request: Request, name: str) -> Response:
+    """One page of the instances of a class."""
+    lang = choose_language(request)
+    iri = type_iri(name)
+    page, size = _number(request, "page", 1, 10**6), _number(request, "size", PAGE_SIZE, MAX_SIZE)
+    store: Store = request.app.state.store
+    total, about = await asyncio.gather(_count(store, iri), _about(store, iri, lang))
+    if total == 0 and about["label"] is None:
+        raise NotFound(f"<{iri}> is not a class of this graph, or has no instances.")
+    pages = max(1, math.ceil(total / size))
+    if page > pages:
+        raise NotFound(f"There is no page {page}: the list has {pages}.")
+    rows = await _instances(store, iri, lang, (page - 1) * size, size)
+    context = {
+        "iri": iri,
+        "about": about,
+        "total": total,
+        "instances": rows,
+        "first": (page - 1) * size + 1,
+        "pager": _pager(request.url.path, page, pages, size),
+        "definition": local_path(iri),
+    }
+    return render(request, "browse.html", **context)
+
+
+def _number(request: Request, name: str, default: int, high: int) -> int:
+    raw = request.query_params.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from 1 to {high}, not {raw[:20]!r}.")
+    return int(raw)
+
+
+def _pager(path: str, page: int, pages: int, size: int) -> dict:
+    extra = f"&size={size}" if size != PAGE_SIZE else ""
+    return {
+        "number": page,
+        "count": pages,
+        "previous": f"{path}?page={page - 1}{extra}" if page > 1 else None,
+        "next": f"{path}?page={page + 1}{extra}" if page < pages else None,
+    }
+
+
+async def _count(store: Store, iri: str) -> int:
+    rows = await select(
+        store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{iri}> FILTER(isIRI(?s)) }}"
+    )
+    return int(rows[0]["n"]["value"]) if rows else 0
+
+
+def _label_choice(lang: str) -> tuple[str, str]:
+    """The OPTIONAL patterns and the COALESCE of a label in ``lang``, then en, fr, nl, any."""
+    order = [lang, *(code for code in ("en", "fr", "nl") if code != lang)]
+    optionals = "\n".join(
+        f'  OPTIONAL {{ ?s <{RDFS_LABEL}> ?l{i} FILTER(LANGMATCHES(LANG(?l{i}), "{code}")) }}'
+        for i, code in enumerate(order)
+    )
+    optionals += f"\n  OPTIONAL {{ ?s <{RDFS_LABEL}> ?lx }}"
+    choice = ", ".join(f"MIN(?l{i})" for i in range(len(order)))
+    return optionals, f"COALESCE({choice}, MIN(?lx), STR(?s))"
+
+
+async def _instances(store: Store, iri: str, lang: str, offset: int, size: int) -> list[dict]:
+    """One page of instances: link, label and the label's language."""
+    optionals, choice = _label_choice(lang if lang in LANGUAGES else "en")
+    rows = await select(
+        store,
+        f"""SELECT ?s ?label WHERE {{
+  {{ SELECT ?s ({choice} AS ?label) WHERE {{
+      {{ SELECT DISTINCT ?s WHERE {{ ?s a <{iri}> FILTER(isIRI(?s)) }} }}
+{optionals}
+    }} GROUP BY ?s }}
+}} ORDER BY LCASE(STR(?label)) ?s LIMIT {size} OFFSET {offset}""",
+    )
+    return [
+        {
+            "iri": row["s"]["value"],
+            "href": local_path(row["s"]["value"]) or row["s"]["value"],
+            "label": row["label"]["value"],
+            "lang": row["label"].get("xml:lang"),
+        }
+        for row in rows
+    ]
+
+
+async def _about(store: Store, iri: str, lang: str) -> dict:
+    """The class's label and definition in ``lang`` (or the nearest), ``None`` if it has none."""
+    props = " ".join(f"<{p}>" for p in (RDFS_LABEL, *DESCRIPTIONS))
+    rows = await select(
+        store, f"SELECT DISTINCT ?p ?o WHERE {{ VALUES ?p {{ {props} }} <{iri}> ?p ?o }}"
+    )
+    found: dict[str, list[dict]] = {}
+    for row in rows:
+        found.setdefault(row["p"]["value"], []).append(row["o"])
+    label = _pick(found.get(RDFS_LABEL, []), lang)
+    description = _pick([t for p in DESCRIPTIONS for t in found.get(p, [])], lang)
+    return {
+        "label": label and label[:1].upper() + label[1:],
+        "description": description,
+    }
+
+
+def _pick(terms: list[dict], lang: str) -> str | None:
+    by_lang = {}
+    for term in sorted(terms, key=lambda t: t["value"]):
+        by_lang.setdefault(term.get("xml:lang"), term["value"])
+    for wanted in (lang, "en", "fr", "nl", None):
+        if wanted in by_lang:
+            return by_lang[wanted]
+    return next(iter(by_lang.values()), None)
