@@ -118,3 +118,48 @@ def test_the_permalink_is_what_encodeURIComponent_makes():  # noqa: N802
         "/sparql?lang=nl#query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20'x'%20%7D%20%23%20%C3%A9"
         "&outputFormat=table"
     )
+
+
+# --- the terms the editor completes --------------------------------------------------------
+
+BKG = "https://w3id.org/benelux-kg/def/"
+
+
+def _terms(server, lang: str) -> dict[str, dict]:
+    with server.client() as http:
+        r = http.get("/editor/terms.json", params={"lang": lang})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["lang"] == lang
+    return {t["iri"]: t for t in body["terms"]}
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("fr", "institution"), ("nl", "instelling"), ("en", "institution")]
+)
+def test_the_ontology_terms_come_with_labels_in_the_page_language(server, lang, label):
+    term = _terms(server, lang)[BKG + "Institution"]
+    assert term == {"iri": BKG + "Institution", "kind": "class", "label": label, "uses": 5}
+
+
+def test_the_terms_are_the_ontologys_and_what_the_data_uses(server):
+    terms = _terms(server, "en")
+    assert terms[BKG + "institutionOf"]["kind"] == "property"
+    assert terms[BKG + "institutionOf"]["uses"] > 0
+    skos = "http://www.w3.org/2004/02/skos/core#prefLabel"  # used, not ours: no label
+    assert terms[skos] == {
+        "iri": skos,
+        "kind": "property",
+        "label": "",
+        "uses": terms[skos]["uses"],
+    }
+    assert terms[skos]["uses"] > 100
+    uses = [t["uses"] for t in terms.values()]
+    assert uses == sorted(uses, reverse=True)  # most used first
+
+
+def test_prefix_completion_knows_ours_and_the_common_ones(server):
+    with server.client() as http:
+        known = http.get("/static/yasgui/prefixes.json").json()
+    assert known["bkg"] == BKG and known["dcat"] == "http://www.w3.org/ns/dcat#"
+    assert known["wdt"] == "http://www.wikidata.org/prop/direct/"

@@ -292,3 +292,79 @@ def test_no_accessibility_violation_with_the_browser_open_and_each_view(visit: V
     page.locator("#snippets summary").click()
     page.locator("#new-tab").click()
     assert_accessible(visit, "two tabs, the snippets open")
+
+
+# --- completion from our own data --------------------------------------------------------------
+
+LATENCY_MS = 100
+#: Starts a promise of the milliseconds from the next key press to a suggestion list drawn for
+#: it (the list is drawn anew for every key) whose first suggestion holds ``expected``.
+TIME_HINTS = """expected => { window.kgHintTiming = new Promise((resolve) => {
+  let pressed = 0;
+  document.addEventListener("keydown", () => { pressed = performance.now(); },
+    { once: true, capture: true });
+  new MutationObserver((changes, observer) => {
+    const first = document.querySelector(".CodeMirror-hints li");
+    if (pressed && first && first.textContent.includes(expected)) {
+      observer.disconnect();
+      resolve(performance.now() - pressed);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}); }"""
+
+
+def hints_after_last_key(page: Page, text: str, expected: str) -> float:
+    """Type ``text``; the milliseconds from its last key to the suggestions for it."""
+    page.keyboard.type(text[:-1])
+    page.evaluate(TIME_HINTS, expected)
+    page.keyboard.type(text[-1])
+    elapsed = page.evaluate("() => window.kgHintTiming")
+    expect(page.locator(".CodeMirror-hints")).to_be_visible()
+    return elapsed
+
+
+def test_bkg_inst_offers_bkg_institution_within_100_ms(visit: Visit):
+    page = open_editor(visit)
+    page.locator("#new-tab").click()
+    start_query(page, "PREFIX bkg: <https://w3id.org/benelux-kg/def/>\nSELECT * WHERE {\n  ?x a ")
+    elapsed = hints_after_last_key(page, "bkg:Inst", "bkg:Institution")
+    hints = page.locator(".CodeMirror-hints li")
+    expect(hints.first).to_have_text("bkg:Institution — institution (class, used 5×)")
+    shot(visit, "complete-class")
+    page.keyboard.press("Enter")
+    value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
+    assert value.endswith("?x a bkg:Institution")
+    assert elapsed < LATENCY_MS, f"suggestions after {elapsed:.0f} ms"
+    print(f"class suggestions after {elapsed:.1f} ms")
+    visit.assert_stayed_home()
+
+
+def test_a_resources_label_inserts_its_iri_within_100_ms(visit_fr: Visit):
+    page = open_editor(visit_fr)
+    page.locator("#new-tab").click()
+    start_query(
+        page,
+        "PREFIX bkg: <https://w3id.org/benelux-kg/def/>\nSELECT * WHERE {\n  ?x bkg:institutionOf ",
+    )
+    elapsed = hints_after_last_key(page, "Parlement Ben", "Parlement Benelux")
+    first = page.locator(".CodeMirror-hints li").first
+    expect(first).to_contain_text("Parlement Benelux")  # the label in the page's language
+    shot(visit_fr, "complete-resource")
+    page.keyboard.press("Enter")
+    value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
+    assert value.endswith(
+        "?x bkg:institutionOf <https://w3id.org/benelux-kg/id/institution/benelux-parliament>"
+    )
+    assert elapsed < LATENCY_MS, f"suggestions after {elapsed:.0f} ms"
+    print(f"resource suggestions after {elapsed:.1f} ms")
+    assert any("/search?q=Parlement" in u for u in visit_fr.requests)
+    visit_fr.assert_stayed_home()
+
+
+def test_completion_lists_pass_axe(visit: Visit):
+    page = open_editor(visit)
+    page.locator("#new-tab").click()
+    start_query(page, "PREFIX bkg: <https://w3id.org/benelux-kg/def/>\nSELECT * WHERE { ?x a ")
+    page.keyboard.type("bkg:Inst")
+    expect(page.locator(".CodeMirror-hints")).to_be_visible()
+    assert_accessible(visit, "the completion list open")

@@ -14,7 +14,7 @@ import pytest
 from starlette.requests import Request
 
 from kg_service.build.examples import load_examples
-from kg_service.rdf.namespaces import PREFIXES
+from kg_service.rdf.namespaces import COMMON_PREFIXES, PREFIXES
 from kg_service.settings import Settings
 from kg_service.web.routes import ui
 
@@ -175,7 +175,7 @@ def test_yasgui_assets_are_served_from_our_origin(server):
     assert len(js.content) > 100_000 and b"Yasgui" in js.content
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert head.status_code == 200
-    assert prefixes.json() == PREFIXES
+    assert prefixes.json() == {**COMMON_PREFIXES, **PREFIXES}  # ours, and the common ones
     assert other.status_code == 404 and traversal.status_code == 404
     with server.client() as http:  # the site's own static files still come from the mount
         assert http.get("/static/style.css").status_code == 200

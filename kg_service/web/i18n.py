@@ -368,6 +368,7 @@ _EDITOR_WORDS: dict[str, dict[str, str]] = {
     "examples_one": {"fr": "1 exemple", "nl": "1 voorbeeld", "en": "1 example"},
     "new_tab": {"fr": "Nouvel onglet", "nl": "Nieuw tabblad", "en": "New tab"},
     "query_text": {"fr": "Requête SPARQL", "nl": "SPARQL-query", "en": "SPARQL query"},
+    "suggestions": {"fr": "Suggestions", "nl": "Suggesties", "en": "Suggestions"},
     "rows_per_page": {
         "fr": "Lignes par page",
         "nl": "Rijen per pagina",

@@ -152,6 +152,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Prefixes": {"type": "object", "additionalProperties": {"type": "string"}},
+    "EditorTerms": {
+        "type": "object",
+        "required": ["lang", "terms"],
+        "properties": {
+            "lang": {"type": "string", "enum": list(LANGUAGES)},
+            "terms": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["iri", "kind", "label", "uses"],
+                    "properties": {
+                        "iri": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["class", "property"]},
+                        "label": {"type": "string"},
+                        "uses": {"type": "integer", "minimum": 0},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
     "SyntaxCheck": {
         "type": "object",
         "required": ["valid"],
@@ -496,8 +518,20 @@ def _editor_paths() -> dict[str, PathItem]:
             *RANGED,
         ),
     )
+    terms = Operation(
+        "The classes and properties the editor completes (ontology and VoID partitions)",
+        {
+            "200": ok(
+                "Most used first, labelled in the page's language.",
+                {JSON: {"schema": _ref("EditorTerms")}},
+            ),
+            **errors(*STORE),
+        },
+        (LANG,),
+    )
     return {
         "/editor/check": PathItem("editor_check", "Pages", {"post": check}),
+        "/editor/terms.json": PathItem("editor_terms", "Pages", {"get": terms}),
         "/static/vendor/{name}": readable("vendor_asset", "Pages", vendor),
     }
 

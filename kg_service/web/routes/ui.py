@@ -33,7 +33,7 @@ from kg_service.publish.service_description import dataset_sizes
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS
-from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
+from kg_service.rdf.namespaces import BASE, BKG, COMMON_PREFIXES, ID, PREFIXES
 from kg_service.settings import Settings
 from kg_service.web.i18n import choose_language, editor_words, pick_literal
 from kg_service.web.observability import note_parser_message
@@ -257,8 +257,9 @@ def query_page(request: Request, template: str = "query.html") -> Response:
 
 @router.api_route("/static/yasgui/prefixes.json", methods=["GET", "HEAD"])
 async def yasgui_prefixes() -> Response:
-    """The graph's prefixes for YASQE's prefix autocompleter (prefix.cc's JSON shape)."""
-    return JSONResponse(PREFIXES, headers={"Cache-Control": "public, max-age=3600"})
+    """Our prefixes and the common ones, for YASQE's prefix completion (prefix.cc's shape)."""
+    known = {**COMMON_PREFIXES, **PREFIXES}
+    return JSONResponse(known, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.api_route("/static/yasgui/{name}", methods=["GET", "HEAD"])

@@ -10,6 +10,14 @@ export function fixMarkup(root, words) {
   root.querySelectorAll(".tabsList .addTab").forEach((button) => {
     button.parentElement.hidden = true;
   });
+  // the query text is a multi-line text box (its suggestion list hangs from it)
+  root.querySelectorAll(".CodeMirror-code[contenteditable=true]:not([role=textbox])").forEach((box) => {
+    box.setAttribute("role", "textbox");
+    box.setAttribute("aria-multiline", "true");
+  });
+  root.querySelectorAll(".CodeMirror-hints:not([aria-label])").forEach((list) => {
+    list.setAttribute("aria-label", words.suggestions);
+  });
   root.querySelectorAll(".yasr select.tableSizer:not([aria-label])").forEach((select) => {
     select.setAttribute("aria-label", words.rows_per_page);
   });
