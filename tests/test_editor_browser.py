@@ -368,3 +368,12 @@ def test_completion_lists_pass_axe(visit: Visit):
     page.keyboard.type("bkg:Inst")
     expect(page.locator(".CodeMirror-hints")).to_be_visible()
     assert_accessible(visit, "the completion list open")
+
+
+def test_the_landing_pages_link_opens_the_examples(visit: Visit):
+    visit.goto("/sparql#examples-list")
+    page = visit.page
+    expect(page.locator("#examples-list")).to_be_visible()
+    expect(page.locator("#examples-toggle")).to_have_attribute("aria-expanded", "true")
+    visit.goto("/sparql#example=" + TIMELINE)  # an example by its name
+    expect(page.locator(".tabPanel.active .kg-timeline .vis-item.vis-box")).to_have_count(4)

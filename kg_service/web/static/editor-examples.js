@@ -39,6 +39,7 @@ export class ExamplesBrowser {
       });
     });
     this.search("");
+    window.addEventListener("hashchange", () => this.openFromHash(window.location.hash));
   }
 
   show(open) {
