@@ -6,8 +6,10 @@ The package, by layer (imports point down; ``tests/test_layers.py`` keeps it so)
     web/                   the HTTP service: app, supervisor (serving), routes/, pages, provenance
     backends/  publish/    where the data lives (open_store); what we publish about it
     build/                 sources → every statement has a home → SHACL → OWL 2 RL → dumps → store
-    process/               the run folder, the writer process, retirement, worker processes
-    query/  validation/    the query contract, policy, engines, runner; SHACL validation
+    process/  search/      the run folder, the writer process, retirement, worker processes;
+    validation/            the full-text index; SHACL validation (SHACL-SPARQL errors in the
+                           query layer's words)
+    query/                 the query contract, policy, engines, runner, syntax errors in words
     rdf/                   namespaces, formats, content negotiation, parsing
     settings, errors       the only reader of the environment; the one exception tree
 

@@ -256,8 +256,8 @@ def query(
         text = _searched(text, settings)
         engine = OxigraphEngine.reader(str(settings.build_path / "store"))
         result = run_to_bytes(engine, QueryRequest(text, accept=_ACCEPT[format]))
-    except KGError as exc:
-        raise _fail(exc.message, 1 if exc.status >= 500 else 2) from None
+    except KGError as exc:  # "SPARQL syntax error: …", as the HTTP service says it
+        raise _fail(f"{exc.title}: {exc.message}", 1 if exc.status >= 500 else 2) from None
     if format is QueryFormat.table and result.kind != "graph":
         typer.echo(render_table(result.body))
     else:

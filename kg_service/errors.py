@@ -66,7 +66,20 @@ class BadRequest(KGError):
 
 
 class QuerySyntaxError(BadRequest):
+    """The message says in words what is wrong and where; ``parser_message`` keeps what the
+    parser said (for the log, never for the client)."""
+
     title = "SPARQL syntax error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        parser_message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, headers=headers)
+        self.parser_message = parser_message
 
 
 class RDFSyntaxError(BadRequest):

@@ -66,11 +66,13 @@ def test_inferred_triples_are_never_asserted_too(quads):
 
 def test_named_graphs_are_sections_sources_and_the_described_ones(built, quads):
     """Each named graph is one section's or source's (described in graph/sources), the sources
-    graph, the interpretation graph, the ontology or the inferred triples: no graph per file."""
+    graph, the interpretation graph, the ontology, the inferred triples or the example queries:
+    no graph per file."""
     sources = str(GRAPH["sources"])
     described = {s for s, p, _o, g in quads if g == sources and p == PROV + "wasDerivedFrom"}
     described = {s for s in described if s.startswith(str(GRAPH))}
     fixed = {sources, str(GRAPH["interpretation"]), str(GRAPH["ontology"]), str(INFERRED_GRAPH)}
+    fixed.add(str(GRAPH["examples"]))  # the example queries as data (build/examples.py)
     assert set(built.graphs) == described | fixed
     assert {g for g in built.graphs if "/graph/section/" in g}
     assert {g for g in built.graphs if "/graph/external/" in g}

@@ -1,7 +1,8 @@
 """The curated competency questions in ``queries/`` give exactly their expected results.
 
-Every ``queries/NN-short-name.rq`` starts with a ``# title:`` and a ``# description:`` line and
-has its expected result next to it: ``NN-short-name.srj`` (SPARQL 1.1 JSON results, as written
+Every ``queries/NN-short-name.rq`` has its sidecar ``NN-short-name.toml`` (what it answers, in
+fr, nl and en: ``tests/test_examples.py``) and its expected result next to it:
+``NN-short-name.srj`` (SPARQL 1.1 JSON results, as written
 by ``benelux-kg query FILE --format json``) for SELECT and ASK, ``NN-short-name.ttl`` for
 CONSTRUCT and DESCRIBE. The queries run in-process against the session's build (the default
 graph is the union of the named graphs, OWL RL inferences included; a ``SERVICE <…/search>``
@@ -87,13 +88,9 @@ def test_every_expected_file_belongs_to_a_query():
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=_id)
-def test_header_and_name(query: Path):
+def test_name_sidecar_and_expected_result(query: Path):
     assert re.fullmatch(r"\d{2}-[a-z0-9]+(-[a-z0-9]+)*\.rq", query.name), query.name
-    lines = query.read_text(encoding="utf-8").splitlines()
-    assert re.match(r"# title: \S", lines[0]), f"{query.name}: first line must be '# title: …'"
-    assert re.match(r"# description: \S", lines[1]), (
-        f"{query.name}: second line must be '# description: …'"
-    )
+    assert query.with_suffix(".toml").is_file(), f"{query.name}: no sidecar .toml beside it"
     assert expected_file(query)
 
 

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import pytest
 from starlette.requests import Request
 
-from kg_service.rdf.namespaces import PREFIXES
+from kg_service.build.examples import load_examples
+from kg_service.rdf.namespaces import COMMON_PREFIXES, PREFIXES
 from kg_service.settings import Settings
 from kg_service.web.routes import ui
 
@@ -144,13 +145,14 @@ def test_a_browser_asking_sparql_gets_the_editor(server):
     assert '<form method="get" action="/query">' in page  # the plain form, without JavaScript
 
 
-def test_editor_offers_every_example_and_the_prefixes(server):
+def test_editor_offers_every_example_in_the_pages_language_and_the_prefixes(server):
     with server.client() as http:
-        config = config_of(http.get("/sparql", headers=BROWSER).text)
-    examples = ui.load_examples(ROOT / "queries")
+        config = config_of(http.get("/sparql", headers={**BROWSER, "Accept-Language": "nl"}).text)
+    examples = load_examples(ROOT / "queries")
     assert len(examples) == len(list((ROOT / "queries").glob("*.rq"))) > 0
-    assert [e["title"] for e in config["examples"]] == [e.title for e in examples]
-    assert all(e["title"] != e["id"] for e in config["examples"]), "an example has no # title:"
+    assert [e["title"] for e in config["examples"]] == [e.title("nl") for e in examples]
+    assert [e["comment"] for e in config["examples"]] == [e.comment("nl") for e in examples]
+    assert config["lang"] == "nl"
     assert config["endpoint"] == "/sparql"
     assert config["prefixes"] == PREFIXES
     for prefix, iri in PREFIXES.items():
@@ -179,7 +181,7 @@ def test_yasgui_assets_are_served_from_our_origin(server):
     assert len(js.content) > 100_000 and b"Yasgui" in js.content
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert head.status_code == 200
-    assert prefixes.json() == PREFIXES
+    assert prefixes.json() == {**COMMON_PREFIXES, **PREFIXES}  # ours, and the common ones
     assert other.status_code == 404 and traversal.status_code == 404
     with server.client() as http:  # the site's own static files still come from the mount
         assert http.get("/static/style.css").status_code == 200
@@ -205,7 +207,9 @@ def _request(settings: Settings, lang: str = "en") -> Request:
 
 def test_without_yasgui_the_page_is_a_plain_form_that_says_how_to_install(tmp_path):
     (tmp_path / "queries").mkdir()
-    (tmp_path / "queries" / "a.rq").write_text("# title: A\nASK {}\n", encoding="utf-8")
+    (tmp_path / "queries" / "a.rq").write_text("ASK {}\n", encoding="utf-8")
+    for name in ("a.toml", "topics.toml"):
+        (tmp_path / "queries" / name).write_text(SIDECARS[name], encoding="utf-8")
     response = ui.query_page(_request(Settings.load(project_dir=tmp_path), "nl"))
     page = response.body.decode("utf-8")
     assert 'id="yasgui-missing"' in page and "make setup" in page and "npm ci" in page
@@ -213,6 +217,15 @@ def test_without_yasgui_the_page_is_a_plain_form_that_says_how_to_install(tmp_pa
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/search.js" defer>']
     assert '<form method="get" action="/query">' in page
     assert 'href="/query?example=a"' in page
+
+
+TEXTS = (("title", "A"), ("comment", "B"))
+SIDECARS = {
+    "topics.toml": '[[topic]]\nid = "t"\nfr = "T"\nnl = "T"\nen = "T"\n',
+    "a.toml": 'topic = "t"\n'
+    + "".join(f'[{k}]\nfr = "{v}"\nnl = "{v}"\nen = "{v}"\n' for k, v in TEXTS)
+    + '[keywords]\nfr = ["a"]\nnl = ["a"]\nen = ["a"]\n',
+}
 
 
 def test_with_yasgui_installed_the_page_loads_it(settings):
@@ -225,17 +238,18 @@ def test_with_yasgui_installed_the_page_loads_it(settings):
 
 
 def test_an_example_runs_as_an_html_table(server):
-    example = next(e for e in ui.load_examples(ROOT / "queries") if e.id.startswith("01-"))
+    example = next(e for e in load_examples(ROOT / "queries") if e.id.startswith("01-"))
     with server.client() as http:
-        r = http.get("/query", params={"example": example.id}, headers=BROWSER)
+        r = http.get("/query", params={"example": example.id, "lang": "fr"}, headers=BROWSER)
     assert r.status_code == 200
     page = r.text
-    assert h1(page) == example.title
+    assert h1(page) == example.title("fr")
+    assert example.comment("fr") in html.unescape(page)
     assert '<table class="results-table">' in page
     assert "Beneluxparlement" in page and "Benelux Parliament" in page
     # our IRIs link to this server's pages
     assert 'href="/id/institution/benelux-parliament"' in page
-    assert "/sparql#query=" in page  # open the same query in the editor
+    assert "/sparql?lang=fr#query=" in page  # the editor's permalink of the same query
     assert "format=csv" in page
 
 
@@ -271,32 +285,6 @@ def test_query_page_without_a_query_goes_to_the_editor(server):
 
 
 # --- units ------------------------------------------------------------------------------
-
-
-def test_parse_example_reads_title_and_continued_description():
-    text = (
-        "# title: Who are they?\n"
-        "# description: First line;\n"
-        "#   second line.\n"
-        "PREFIX x: <http://x/>\n"
-        "# a comment inside the query\n"
-        "SELECT * {}\n"
-    )
-    example = ui.parse_example("07-who", text)
-    assert example.id == "07-who"
-    assert example.title == "Who are they?"
-    assert example.description == "First line; second line."
-    assert example.query == text
-
-
-def test_parse_example_without_header_is_named_by_its_file():
-    assert ui.parse_example("x", "SELECT * {}").title == "x"
-
-
-def test_every_curated_query_has_a_title_and_description():
-    for example in ui.load_examples(ROOT / "queries"):
-        assert example.title != example.id, example.id
-        assert example.description, example.id
 
 
 def test_numbers_use_the_languages_separator():

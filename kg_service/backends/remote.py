@@ -43,6 +43,7 @@ from kg_service.backends.remote_errors import (
 from kg_service.errors import BackendUnavailable, KGError, QueryTimeout
 from kg_service.query.contract import QueryRequest, QueryResult, negotiate_for, single
 from kg_service.query.policy import scan
+from kg_service.query.syntax import syntax_error
 from kg_service.query.union import plain_graph_write
 from kg_service.rdf.formats import (
     CSV,
@@ -111,7 +112,7 @@ class RemoteStore:
         response = await self._send("POST", self.urls.query, form, {"Accept": accept})
         body = _Body(response, self.urls.query, deadline)
         try:
-            await self._check(response, "query", shift, engine)
+            await self._check(response, "query", shift, engine, request.query)
             source = _source_format(response, self.urls.query)
             target = negotiate_for("graph" if source in GRAPH_FORMATS else "solutions", request)
             fix = engine is VIRTUOSO and source is SPARQL_JSON
@@ -129,11 +130,11 @@ class RemoteStore:
     async def update(self, text: str, base_iri: str | None = None) -> None:
         """Send a SPARQL update to the remote's update URL."""
         engine = await self._engine()
-        text, shift = _with_base(text, base_iri)
+        sent, shift = _with_base(text, base_iri)
         if engine is VIRTUOSO:
-            text = virtuoso.prepare_update(text, engine.stored_default_graph or "")
-        response = await self._send("POST", self.urls.update, [("update", text)], {})
-        await self._finish(response, "update", shift, engine)
+            sent = virtuoso.prepare_update(sent, engine.stored_default_graph or "")
+        response = await self._send("POST", self.urls.update, [("update", sent)], {})
+        await self._finish(response, "update", shift, engine, text)
 
     async def write_graph(self, graph: str | None, ntriples: str, replace: bool) -> None:
         """A Graph Store ``PUT``/``POST``: to the remote's Graph Store when its updates cannot
@@ -180,16 +181,28 @@ class RemoteStore:
             raise transport_error(exc, str(request.url), self.settings.query_timeout) from None
 
     async def _finish(
-        self, response: httpx.Response, what: str, shift: int, engine: Engine
+        self,
+        response: httpx.Response,
+        what: str,
+        shift: int,
+        engine: Engine,
+        client_text: str | None = None,
     ) -> None:
         """Check a write's answer, release it, and count the write."""
         try:
-            await self._check(response, what, shift, engine)
+            await self._check(response, what, shift, engine, client_text)
         finally:
             await response.aclose()
         self.generation += 1
 
-    async def _check(self, response: httpx.Response, what: str, shift: int, engine: Engine) -> None:
+    async def _check(
+        self,
+        response: httpx.Response,
+        what: str,
+        shift: int,
+        engine: Engine,
+        client_text: str | None = None,
+    ) -> None:
         if response.is_success:
             if engine is VIRTUOSO and virtuoso.PARTIAL_RESULT_HEADER in response.headers:
                 raise QueryTimeout(
@@ -198,7 +211,7 @@ class RemoteStore:
                 )
             return
         message = await _read_message(response)
-        raise status_error(response, message, what, shift, engine)
+        raise status_error(response, message, what, shift, engine, client_text)
 
 
 # --- the request ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import httpx
 from kg_service.backends import virtuoso
 from kg_service.backends.engines import VIRTUOSO, Engine
 from kg_service.errors import BackendUnavailable, BadRequest, KGError, Overloaded, QueryTimeout
-from kg_service.query.contract import syntax_error
+from kg_service.query.syntax import syntax_error
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -73,8 +73,10 @@ def status_error(
     what: str,
     shift: int = 0,
     engine: Engine | None = None,
+    client_text: str | None = None,
 ) -> KGError:
-    """The service error for a remote's non-2xx answer (``what``: query, update, …)."""
+    """The service error for a remote's non-2xx answer (``what``: query, update, …;
+    ``client_text``: what the client sent, so a syntax error is told in words)."""
     status, url = response.status_code, str(response.request.url)
     if engine is VIRTUOSO:
         known = virtuoso.error(message[:MESSAGE_CHARS], what, shown(url))
@@ -86,7 +88,9 @@ def status_error(
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             col = col - shift if line == 1 and col > shift else col
-            return syntax_error(f"error at {line}:{col}{text[match.end() :]}", what)
+            return syntax_error(
+                f"error at {line}:{col}{text[match.end() :]}", what, client_text
+            )
         return BadRequest(f"The SPARQL endpoint refused the {what}: {text}")
     if status in (408, 504):
         return QueryTimeout(f"The SPARQL endpoint {shown(url)} timed out: {text}")

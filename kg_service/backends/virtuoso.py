@@ -55,7 +55,7 @@ import re
 
 from kg_service.backends.engines import VIRTUOSO
 from kg_service.errors import BackendUnavailable, BadRequest, KGError, QueryTimeout
-from kg_service.query.contract import syntax_error
+from kg_service.query.syntax import syntax_error
 from kg_service.query.lexer import Token, operations, tokens
 
 __all__ = [

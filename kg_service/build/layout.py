@@ -43,10 +43,14 @@ DUMP_FORMATS: tuple[tuple[Format, bool], ...] = (
 
 
 def source_files(settings: Settings) -> dict[str, list[Path]]:
-    """The hand-written sources, by folder, in a stable order (data may also be TriG)."""
+    """The hand-written sources, by folder, in a stable order (data may also be TriG;
+    ``queries/``: the example queries and their sidecars, which the build turns into
+    ``graph/examples``)."""
     root = settings.project_dir
     found = {name: sorted((root / name).rglob("*.ttl")) for name in ("ontology", "data", "shapes")}
     found["data"] = sorted([*found["data"], *(root / "data").rglob("*.trig")])
+    queries = root / "queries"
+    found["queries"] = sorted([*queries.glob("*.rq"), *queries.glob("*.toml")])
     return found
 
 

@@ -18,8 +18,9 @@
 Each ``data/<path>.trig`` names its graphs, one ``GRAPH`` block per section of a seed document
 or per external source (``graph/section/…``); each ``data/<path>.ttl`` becomes the named graph
 ``graph/<path>`` (``graph/sources``, ``graph/interpretation``, ``graph/external/…``); the
-ontology ``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``. Every
-statement must have a home (:mod:`kg_service.build.homes`), or the build stops.
+ontology ``graph/ontology``; the new triples of the OWL RL closure ``graph/inferred``; the
+example queries of ``queries/`` ``graph/examples`` (:mod:`kg_service.build.examples`). Every
+statement of ``data/`` must have a home (:mod:`kg_service.build.homes`), or the build stops.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from kg_service.build.examples import (
+    EXAMPLES_GRAPH,
+    Example,
+    examples_graph,
+    load_examples,
+    load_topics,
+)
 from kg_service.build.homes import check_homes
 from kg_service.build.inference import infer
 from kg_service.build.layout import (
@@ -227,11 +235,12 @@ def build(settings: Settings, progress: Progress = print) -> BuildResult:
     asserted = load_sources(settings)
     progress(f"      {len(asserted)} asserted triples")
     report = _validate(settings, asserted, progress)
+    examples = _examples(settings, asserted, progress)
     progress("[3/6] OWL 2 RL closure (owlrl)")
     inferred = infer(to_rdflib(asserted))
     progress(f"      {len(inferred)} inferred triples → {INFERRED_GRAPH}")
     progress("[4/6] consistent: no owl:Nothing member, no OWL RL clash")
-    quads = _sorted(asserted + triples_to_ox(inferred, INFERRED_GRAPH))
+    quads = _sorted(asserted + triples_to_ox(inferred, INFERRED_GRAPH) + examples)
     progress("[5/6] writing dumps")
     files = write_dumps(settings, quads)
     write_dump_index(settings, files)
@@ -257,6 +266,36 @@ def _validate(settings: Settings, asserted: list[ox.Quad], progress: Progress) -
         raise BuildError("The data does not conform to the shapes:\n" + report.text())
     progress(f"      conforms ({len(report.results)} warnings or notes)")
     return report
+
+
+def _examples(settings: Settings, asserted: list[ox.Quad], progress: Progress) -> list[ox.Quad]:
+    """The example queries as the quads of ``graph/examples``: each parses, the graph is valid.
+
+    Generated after the closure, which they are no part of (they describe queries, not
+    Benelux cooperation).
+    """
+    queries = settings.project_dir / "queries"
+    examples = load_examples(queries)
+    if not examples:
+        return []
+    for example in examples:
+        _check_parses(example)
+    graph = examples_graph(examples, load_topics(queries))
+    ontology = to_rdflib(q for q in asserted if q.graph_name.value == str(ONTOLOGY_GRAPH))
+    shapes = load_files([settings.project_dir / "shapes"])
+    report = validate(graph, shapes, ontology=ontology, allow_warnings=True)
+    if not report.conforms:
+        raise BuildError("The example queries do not conform to the shapes:\n" + report.text())
+    progress(f"      {len(examples)} example queries, each parses, → {EXAMPLES_GRAPH}")
+    return triples_to_ox(graph, EXAMPLES_GRAPH)
+
+
+def _check_parses(example: Example) -> None:
+    """Parse an example on an empty store (our own query: evaluating it there costs nothing)."""
+    try:
+        ox.Store().query(example.query)
+    except SyntaxError as exc:
+        raise BuildError(f"queries/{example.id}.rq does not parse: {exc}") from None
 
 
 def _graph_counts(quads: list[ox.Quad]) -> dict[str, int]:

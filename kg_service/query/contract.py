@@ -13,12 +13,10 @@ row on the hot path). ``open_store(settings)`` lives in :mod:`kg_service.backend
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from kg_service.errors import QuerySyntaxError
 from kg_service.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 from kg_service.rdf.negotiation import choose
 
@@ -32,7 +30,6 @@ __all__ = [
     "negotiate_for",
     "select",
     "single",
-    "syntax_error",
 ]
 
 
@@ -111,17 +108,6 @@ def negotiate_for(kind: str, request: QueryRequest) -> Format:
 
 
 JSON_RESULTS = "application/sparql-results+json"
-
-_POSITION = re.compile(r"^error at (\d+):(\d+): ?")
-
-
-def syntax_error(message: str, what: str = "query") -> QuerySyntaxError:
-    """A readable syntax error from a parser message like ``error at 3:17: expected …``."""
-    match = _POSITION.match(message)
-    if match:
-        line, col = match.groups()
-        message = f"line {line}, column {col}: {message[match.end() :]}"
-    return QuerySyntaxError(f"SPARQL {what} syntax error at {message}")
 
 
 class Store(Protocol):

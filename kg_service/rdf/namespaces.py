@@ -11,6 +11,7 @@ from rdflib import Namespace, URIRef
 __all__ = [
     "BASE",
     "BKG",
+    "COMMON_PREFIXES",
     "GRAPH",
     "ID",
     "INFERRED_GRAPH",
@@ -65,3 +66,34 @@ PREFIXES: dict[str, str] = {
 def graph_iri(name: str) -> URIRef:
     """The named-graph IRI for a data file's path relative to ``data/`` without ``.ttl``."""
     return GRAPH[name]
+
+
+#: Prefixes in wide use beyond ours (what prefix.cc ranks first), for the editor's prefix
+#: completion and for the syntax-error sentence that says how to declare one.
+COMMON_PREFIXES: dict[str, str] = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "geosparql": "http://www.opengis.net/ont/geosparql#",
+    "locn": "http://www.w3.org/ns/locn#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
+    "sosa": "http://www.w3.org/ns/sosa/",
+    "ssn": "http://www.w3.org/ns/ssn/",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "cc": "http://creativecommons.org/ns#",
+    "xkos": "http://rdf-vocabulary.ddialliance.org/xkos#",
+    "spex": "https://purl.expasy.org/sparql-examples/ontology#",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
+    "wikibase": "http://wikiba.se/ontology#",
+    "dbo": "http://dbpedia.org/ontology/",
+    "dbr": "http://dbpedia.org/resource/",
+    "dbp": "http://dbpedia.org/property/",
+}

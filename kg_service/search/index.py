@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_service.rdf.namespaces import GRAPH, PREFIXES
+from kg_service.rdf.namespaces import BASE, GRAPH, PREFIXES
 from kg_service.search.analysis import LANGUAGES, analyse, stem
 from kg_service.search.query import SearchQuery
 
@@ -59,8 +59,9 @@ FIELDS: dict[str, tuple[int, tuple[str, ...]]] = {
 #: Display labels (the first field's predicates).
 _LABELS = frozenset(FIELDS["label"][1])
 _FIELD_OF = {p: rank for rank, preds in FIELDS.values() for p in preds}
-#: Named graphs are described too, but have no page of their own: not search results.
-_GRAPHS = str(GRAPH)
+#: Named graphs are described too, but have no page of their own: not search results; nor
+#: are the example queries (graph/examples, under …/.well-known/sparql-examples/).
+_GRAPHS = (str(GRAPH), BASE + ".well-known/")
 #: Types too general to tell a reader anything.
 _NOT_SHOWN = frozenset({PREFIXES["owl"] + "Thing", PREFIXES["rdfs"] + "Resource"})
 _KINDS = {"exact": 2, "stem": 1, "prefix": 0}

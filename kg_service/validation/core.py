@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pyparsing import ParseException
 from pyshacl import validate as pyshacl_validate
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -31,7 +32,8 @@ from rdflib.collection import Collection
 from rdflib.plugins.sparql import processor as sparql_processor
 from rdflib.term import Node
 
-from kg_service.errors import BadRequest
+from kg_service.errors import BadRequest, QuerySyntaxError
+from kg_service.query.syntax import explain
 from kg_service.rdf.formats import (
     GRAPH_FORMATS,
     JSONLD,
@@ -291,7 +293,39 @@ def validate(
         )
     except ReportableRuntimeError as exc:  # ShapeLoadError, ConstraintLoadError, …
         raise BadRequest(f"The shapes graph cannot be used: {exc.message}") from None
+    except ParseException as exc:  # a SHACL-SPARQL query of the shapes does not parse
+        raise _constraint_error(str(exc), shapes, exc.pstr) from None
+    except Exception as exc:  # rdflib says "Unknown namespace prefix" with a plain Exception
+        if not str(exc).startswith(UNKNOWN_PREFIX):
+            raise
+        raise _constraint_error(str(exc), shapes, None) from None
     return Validation(bool(conforms), report, list(_results(report)))
+
+
+UNKNOWN_PREFIX = "Unknown namespace prefix"
+SPARQL_TEXTS = (SH.select, SH.ask, SH.construct)
+
+
+def _constraint_error(message: str, shapes: Graph, sent: str | None) -> QuerySyntaxError:
+    """A SPARQL query of the shapes that does not parse, in words, with its lines and columns
+    counted in the query as the shapes graph holds it (pySHACL puts PREFIX lines before it)."""
+    own = _constraint_text(shapes, message, sent)
+    text, start = (sent, len(sent) - len(own)) if sent and own else (sent or own, 0)
+    sentence = explain(message, text, start)
+    return QuerySyntaxError(
+        f"The shapes graph cannot be used: a SPARQL query of its constraints does not parse: "
+        f"{sentence}",
+        parser_message=message,
+    )
+
+
+def _constraint_text(shapes: Graph, message: str, sent: str | None) -> str | None:
+    """The sh:select (sh:ask…) text of the shapes that the parser read."""
+    texts = [str(o) for p in SPARQL_TEXTS for o in shapes.objects(None, p)]
+    if sent is not None:
+        return next((t for t in texts if sent.rstrip().endswith(t.rstrip())), None)
+    prefix = message.removeprefix(UNKNOWN_PREFIX).strip(" :")
+    return next((t for t in texts if f"{prefix}:" in t), None)
 
 
 def reuse_sparql_translations() -> None:

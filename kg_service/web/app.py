@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
 from kg_service.backends import open_store
-from kg_service.errors import KGError, NotAcceptable
+from kg_service.errors import KGError, NotAcceptable, QuerySyntaxError
 from kg_service.process import lifecycle
 from kg_service.query.contract import Store
 from kg_service.rdf.formats import HTML, JSON, TEXT, Format
@@ -33,6 +33,7 @@ from kg_service.web.pages import render
 from kg_service.web.query_path import QueryPath
 from kg_service.web.routes import (
     browse,
+    editor,
     graph_store,
     linked_data,
     ontology_docs,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(pages.router)
     app.include_router(publishing.router)
     app.include_router(ui.router)
+    app.include_router(editor.router)
     app.include_router(search.router)
     app.include_router(reconcile.router)
     app.include_router(browse.router)
@@ -157,6 +159,8 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KGError)
     if exc.status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    if isinstance(exc, QuerySyntaxError) and exc.parser_message:
+        observability.note_parser_message(request.scope, exc.parser_message)
     headers = {**exc.headers, "Vary": "Accept"}
     fmt = _error_format(request.headers.get("accept"))
     if fmt is HTML:

@@ -11,6 +11,7 @@ from fastapi import Request
 __all__ = [
     "LANGUAGES",
     "choose_language",
+    "editor_words",
     "error_reason",
     "pick_literal",
     "readable_size",
@@ -185,12 +186,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "Query the graph in SPARQL",
     },
     "ui_query_intro": {
-        "fr": "Chaque requête d'exemple s'ouvre dans son propre onglet ; les préfixes du graphe "
-        "sont déjà déclarés.",
-        "nl": "Elke voorbeeldquery opent in een eigen tabblad; de prefixen van de graaf zijn al "
-        "gedeclareerd.",
-        "en": "Every example query opens in its own tab; the graph's prefixes are already "
-        "declared.",
+        "fr": "Choisissez une requête d'exemple ou écrivez la vôtre : les préfixes du graphe sont "
+        "déjà déclarés, et l'éditeur complète classes, propriétés et ressources à la frappe.",
+        "nl": "Kies een voorbeeldquery of schrijf uw eigen query: de prefixen van de graaf zijn al "
+        "gedeclareerd, en de editor vult klassen, eigenschappen en bronnen aan terwijl u typt.",
+        "en": "Pick an example query or write your own: the graph's prefixes are already "
+        "declared, and the editor completes classes, properties and resources as you type.",
     },
     "ui_union": {
         "fr": "Le graphe par défaut est l'union de tous les graphes nommés, triplets déduits "
@@ -639,6 +640,111 @@ def property_label(iri: str, lang: str) -> str | None:
     """
     names = _PROPERTIES.get(iri)
     return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+
+
+#: The words of the query editor's scripts (kg_service/web/static/editor*.js), given to them
+#: in the page's language; ``{n}``, ``{label}`` … are filled in by the scripts.
+_EDITOR_WORDS: dict[str, dict[str, str]] = {
+    "examples": {"fr": "Exemples", "nl": "Voorbeelden", "en": "Examples"},
+    "examples_search": {
+        "fr": "Rechercher dans les exemples",
+        "nl": "Zoeken in de voorbeelden",
+        "en": "Search the examples",
+    },
+    "examples_count": {"fr": "{n} exemples", "nl": "{n} voorbeelden", "en": "{n} examples"},
+    "examples_one": {"fr": "1 exemple", "nl": "1 voorbeeld", "en": "1 example"},
+    "new_tab": {"fr": "Nouvel onglet", "nl": "Nieuw tabblad", "en": "New tab"},
+    "query_text": {"fr": "Requête SPARQL", "nl": "SPARQL-query", "en": "SPARQL query"},
+    "suggestions": {"fr": "Suggestions", "nl": "Suggesties", "en": "Suggestions"},
+    "rows_per_page": {
+        "fr": "Lignes par page",
+        "nl": "Rijen per pagina",
+        "en": "Rows per page",
+    },
+    "row_number": {"fr": "Numéro de ligne", "nl": "Rijnummer", "en": "Row number"},
+    "endpoint": {"fr": "Point d'accès SPARQL", "nl": "SPARQL-endpoint", "en": "SPARQL endpoint"},
+    "examples_none": {
+        "fr": "Aucun exemple ne correspond à cette recherche.",
+        "nl": "Geen enkel voorbeeld komt overeen met deze zoekopdracht.",
+        "en": "No example matches this search.",
+    },
+    "example_open": {"fr": "Exemple ouvert", "nl": "Geopend voorbeeld", "en": "Open example"},
+    "view_table": {"fr": "Tableau", "nl": "Tabel", "en": "Table"},
+    "view_response": {"fr": "Réponse brute", "nl": "Ruw antwoord", "en": "Response"},
+    "view_chart": {"fr": "Graphique", "nl": "Grafiek", "en": "Chart"},
+    "view_timeline": {"fr": "Frise chronologique", "nl": "Tijdlijn", "en": "Timeline"},
+    "view_graph": {"fr": "Graphe", "nl": "Graaf", "en": "Graph"},
+    "chart_type": {"fr": "Type de graphique", "nl": "Soort grafiek", "en": "Chart type"},
+    "chart_bar": {"fr": "Barres", "nl": "Staven", "en": "Bars"},
+    "chart_line": {"fr": "Courbe", "nl": "Lijn", "en": "Line"},
+    "chart_pie": {"fr": "Secteurs", "nl": "Taart", "en": "Pie"},
+    "chart_labels": {"fr": "Libellés", "nl": "Labels", "en": "Labels"},
+    "chart_values": {"fr": "Valeurs", "nl": "Waarden", "en": "Values"},
+    "chart_described": {
+        "fr": "Graphique : {value} par {label}",
+        "nl": "Grafiek: {value} per {label}",
+        "en": "Chart: {value} by {label}",
+    },
+    "timeline_described": {
+        "fr": "Frise chronologique de {n} éléments",
+        "nl": "Tijdlijn met {n} items",
+        "en": "Timeline of {n} items",
+    },
+    "graph_described": {
+        "fr": "Graphe de {nodes} nœuds et {edges} liens",
+        "nl": "Graaf met {nodes} knopen en {edges} verbindingen",
+        "en": "Graph of {nodes} nodes and {edges} links",
+    },
+    "graph_list": {
+        "fr": "Les nœuds et les liens sous forme de liste",
+        "nl": "De knopen en verbindingen als lijst",
+        "en": "The nodes and links as a list",
+    },
+    "share": {
+        "fr": "Partager et réutiliser",
+        "nl": "Delen en hergebruiken",
+        "en": "Share and reuse",
+    },
+    "permalink": {"fr": "Lien permanent", "nl": "Permalink", "en": "Permalink"},
+    "permalink_hint": {
+        "fr": "Ce lien rouvre cette requête, cette vue et cette langue.",
+        "nl": "Deze link opent opnieuw deze query, deze weergave en deze taal.",
+        "en": "This link reopens this query, this view and this language.",
+    },
+    "copy_text": {"fr": "Copier", "nl": "Kopiëren", "en": "Copy"},
+    "copied": {"fr": "Copié", "nl": "Gekopieerd", "en": "Copied"},
+    "open": {"fr": "Ouvrir", "nl": "Openen", "en": "Open"},
+    "use_query": {
+        "fr": "Utiliser cette requête",
+        "nl": "Deze query gebruiken",
+        "en": "Use this query",
+    },
+    "use_query_hint": {
+        "fr": "Le même résultat depuis un terminal, Python ou R :",
+        "nl": "Hetzelfde resultaat vanuit een terminal, Python of R:",
+        "en": "The same result from a terminal, Python or R:",
+    },
+    "download": {"fr": "Télécharger", "nl": "Downloaden", "en": "Download"},
+    "download_hint": {
+        "fr": "Le résultat de la requête dans l'éditeur :",
+        "nl": "Het resultaat van de query in de editor:",
+        "en": "The result of the query in the editor:",
+    },
+    "syntax_error": {"fr": "Erreur de syntaxe", "nl": "Syntaxfout", "en": "Syntax error"},
+    "query_failed": {
+        "fr": "La requête a échoué",
+        "nl": "De query is mislukt",
+        "en": "The query failed",
+    },
+    "class": {"fr": "classe", "nl": "klasse", "en": "class"},
+    "property": {"fr": "propriété", "nl": "eigenschap", "en": "property"},
+    "uses": {"fr": "{n} emplois", "nl": "{n} keer gebruikt", "en": "used {n}×"},
+}
+
+
+def editor_words(lang: str) -> dict[str, str]:
+    """The editor scripts' words in ``lang``."""
+    return {key: texts.get(lang, texts[DEFAULT]) for key, texts in _EDITOR_WORDS.items()}
 
 
 def words(lang: str) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 The access log never carries query strings, headers or bodies (they may hold tokens or
 private queries): method, path, status, duration and, for SPARQL, a short hash of the query
-so repeated heavy queries can be spotted. uvicorn's own access log is turned off for it.
+so repeated heavy queries can be spotted. A syntax error's line also carries what the parser
+said (``parser``), which the client gets in words instead. uvicorn's own access log is turned
+off for it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg_service.errors import KGError
 from kg_service.web import openapi
 
-__all__ = ["AccessLog", "Metrics", "configure_logging", "query_hash", "router"]
+__all__ = [
+    "AccessLog",
+    "Metrics",
+    "configure_logging",
+    "note_parser_message",
+    "query_hash",
+    "router",
+]
 
 log = logging.getLogger("kg_service.access")
 router = APIRouter(tags=["Operations"], default_response_class=Response)
@@ -44,6 +53,15 @@ def configure_logging() -> None:
     """
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+#: The most of a parser's message an access-log line keeps.
+PARSER_CHARS = 300
+
+
+def note_parser_message(scope: dict, message: str) -> None:
+    """Keep a parser's own message for this request's access-log line."""
+    scope.setdefault("state", {})["parser_message"] = message[:PARSER_CHARS]
 
 
 def query_hash(text: str) -> str:
@@ -162,8 +180,11 @@ class AccessLog:
         counter.inc()
         histogram.observe(seconds)
         if log.isEnabledFor(logging.INFO):
-            digest = scope.get("state", {}).get("query_hash")
+            state = scope.get("state", {})
+            digest = state.get("query_hash")
             tail = f', "query_hash": "{digest}"}}\n' if digest else "}\n"
+            if "parser_message" in state:  # a syntax error: the parser's words, for us
+                tail = f', "parser": {json.dumps(state["parser_message"])}{tail}'
             # by hand: json.dumps costs more than the rest of a cheap query's log line;
             # the method and path are the only free text, so only they are escaped
             _LINES.add(

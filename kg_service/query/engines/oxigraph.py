@@ -12,8 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg_service.errors import BadRequest, KGError
-from kg_service.query.contract import QueryRequest, Sink, negotiate_for, syntax_error
+from kg_service.query.contract import QueryRequest, Sink, negotiate_for
 from kg_service.query.policy import scan
+from kg_service.query.syntax import syntax_error
 from kg_service.query.union import UNION, graph_write, is_internal, plain_graph_write, rewrite
 from kg_service.rdf.namespaces import PREFIXES
 
@@ -62,7 +63,7 @@ class OxigraphEngine:
                 request.query, base_iri=request.base_iri, **self._dataset(request)
             )
         except SyntaxError as exc:
-            raise syntax_error(str(exc)) from None
+            raise syntax_error(str(exc), text=request.query) from None
         except OSError as exc:
             raise KGError(f"The store could not be read: {exc}") from None
         kind = _kind(result)
@@ -124,11 +125,11 @@ def _client_syntax_error(text: str, sent: str, base_iri: str | None, exc: Syntax
     throw-away store: its error is the one to show.
     """
     if sent == text:
-        return syntax_error(str(exc), "update")
+        return syntax_error(str(exc), "update", text)
     try:
         ox.Store().update(text, base_iri=base_iri)
     except SyntaxError as original:
-        return syntax_error(str(original), "update")
+        return syntax_error(str(original), "update", text)
     except (OSError, RuntimeError):
         pass
     return KGError(f"The update could not be applied here (rewritten for the union): {exc}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,9 +28,10 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql.processor import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from kg_service.errors import BadRequest, QuerySyntaxError
+from kg_service.errors import BadRequest
 from kg_service.query.contract import QueryRequest, Sink, negotiate_for
 from kg_service.query.engines.oxigraph import OxigraphEngine
+from kg_service.query.syntax import syntax_error
 from kg_service.query.union import FILL_UNION, is_internal, plain_graph_write
 from kg_service.rdf.io import to_ox
 from kg_service.rdf.namespaces import PREFIXES
@@ -43,9 +43,6 @@ rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = True  # the Dataset's default_union then decides
 
 DATA_FILE = "data.nq"
-
-
-_POSITION = re.compile(r"\(line:(\d+), col:(\d+)\)")
 
 
 class RdflibEngine:
@@ -142,15 +139,9 @@ def _prepare(text: str, base: str | None) -> Query:
     try:
         return prepareQuery(text, base=base)
     except ParseException as exc:
-        raise _syntax_error(exc, "query") from None
+        raise syntax_error(str(exc), "query", text) from None
     except Exception as exc:  # rdflib raises plain Exceptions for some static errors
-        raise QuerySyntaxError(f"SPARQL query error: {exc}") from None
-
-
-def _syntax_error(exc: ParseException, what: str) -> QuerySyntaxError:
-    where = _POSITION.search(str(exc))
-    position = f"line {where.group(1)}, column {where.group(2)}" if where else "?"
-    return QuerySyntaxError(f"SPARQL {what} syntax error at {position}: {exc.msg}")
+        raise syntax_error(str(exc), "query", text) from None
 
 
 def _internal(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:

@@ -8,6 +8,8 @@ Routes (all ``GET`` and ``HEAD``):
   to save (``Content-Disposition: attachment``), never with ``Content-Encoding``, so what a
   client stores is byte for byte the file whose size and checksum the catalogue states.
 - ``/.well-known/void``: the VoID description (Turtle, N-Triples, JSON-LD, RDF/XML).
+- ``/.well-known/sparql-examples``: the example queries as data (``sh:SPARQLExecutable``, the
+  SIB sparql-examples convention): the named graph ``graph/examples`` as the store holds it.
 - ``/catalog``: the DCAT-AP 3 catalogue (the same formats; a page for browsers).
 - ``/robots.txt`` and ``/sitemap.xml`` (every HTML page, resource pages included).
 - ``/dataset``: the dataset's persistent IRI (``cite-as`` of the landing page) answers ``303``
@@ -36,6 +38,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse
 from rdflib import Graph
 
+from kg_service.build.examples import EXAMPLES, EXAMPLES_GRAPH, SCHEMA, SH, SPEX
 from kg_service.build.layout import DUMP_FORMATS, dump_name
 from kg_service.errors import NotFound
 from kg_service.publish.catalog import Links, describe_catalog, html_context
@@ -49,8 +52,9 @@ from kg_service.publish.dumps import (
 )
 from kg_service.publish.signposting import dump_signposts, link_header
 from kg_service.publish.void import describe_void
-from kg_service.query.contract import Store, select
-from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, Format
+from kg_service.query.contract import QueryRequest, Store, select
+from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, NTRIPLES, Format
+from kg_service.rdf.io import read_graph
 from kg_service.rdf.namespaces import BASE
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
@@ -66,6 +70,9 @@ router = APIRouter(tags=["Publishing"], default_response_class=Response)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: HTML pages that are not resources of the graph.
 SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
+EXAMPLES_QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EXAMPLES_GRAPH}> {{ ?s ?p ?o }} }}"
+#: The prefixes the examples document is written with.
+EXAMPLE_PREFIXES = {"ex": EXAMPLES, "sh": SH, "spex": SPEX, "schema": SCHEMA}
 RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
 }} ORDER BY ?s"""
@@ -292,6 +299,44 @@ async def void(request: Request) -> Response:
     index, stats = await dump_index(request), await statistics(request)
     graph = describe_void(links_for(request), stats, index)
     return _rdf(request, graph, fmt, index.modified)
+
+
+@router.api_route(
+    "/.well-known/sparql-examples",
+    methods=["GET", "HEAD"],
+    operation_id="sparql_examples",
+    summary="The example queries as data (SIB sparql-examples: sh:SPARQLExecutable)",
+    responses={
+        "200": openapi.ok(
+            "The graph of the example queries.",
+            openapi.content(*openapi.media(GRAPH_FORMATS)),
+            **openapi.CACHED,
+        ),
+        "304": openapi.NOT_MODIFIED,
+        **openapi.errors(*openapi.NEGOTIATED, *openapi.STORE),
+    },
+    openapi_extra=openapi.inputs(openapi.format_param(GRAPH_FORMATS), *openapi.CONDITIONAL),
+)
+async def sparql_examples(request: Request) -> Response:
+    """The example queries as data: ``graph/examples`` (Turtle, JSON-LD, … by ``Accept``)."""
+    fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
+    store: Store = request.app.state.store
+    index = await dump_index(request)  # the build's date: the examples change with it
+    graph = await cached(request, "sparql-examples", lambda: examples_graph(store))
+    return _rdf(request, graph, fmt, index.modified)
+
+
+async def examples_graph(store: Store) -> Graph:
+    """The named graph of the example queries, read from the store (what SPARQL sees)."""
+    result = await store.query(QueryRequest(EXAMPLES_QUERY, accept=NTRIPLES.media_type))
+    try:
+        data = b"".join([chunk async for chunk in result.body])
+    finally:
+        await result.close()
+    graph = read_graph(data, NTRIPLES)
+    for prefix, namespace in EXAMPLE_PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
 
 
 @router.api_route(

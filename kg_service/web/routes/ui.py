@@ -5,14 +5,14 @@
 - The editor is the page a browser gets from ``GET /sparql`` (see :func:`query_page`): YASGUI
   (``@zazuko/yasgui`` from npm, installed by ``make setup`` into ``node_modules/``, never
   committed) served from our own origin at ``/static/yasgui/…``, pointed at ``/sparql``, with
-  every ``queries/*.rq`` as a named tab and the graph's prefixes declared. Nothing is fetched
-  from another host: the prefix autocompleter reads ``/static/yasgui/prefixes.json`` and the
-  vocabulary autocompleters (which would ask a remote service) are switched off.
+  the example queries of ``queries/`` (:mod:`kg_service.build.examples`) in a searchable list
+  grouped by topic, in the reader's language. Its scripts are ``static/editor*.js``; the
+  result views' libraries (ECharts, vis-timeline, Cytoscape.js, from npm) are served at
+  ``/static/vendor/…``. Nothing is fetched from another host: completion reads our own data
+  (``/static/yasgui/prefixes.json``, the terms, the search API), never a remote vocabulary
+  service.
 - Progressive enhancement: without JavaScript, or before ``npm ci`` has run, the same page is a
   plain form whose answer ``/query?query=…`` is an HTML table rendered by the server.
-
->>> parse_example("01-x", "# title: Who?\\n# description: One\\n#   two.\\nSELECT * {}").description
-'One two.'
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import asyncio
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -30,27 +29,30 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
-from kg_service.errors import BadRequest, NotFound
+from kg_service.build.examples import Example, Topic, load_examples, load_topics
+from kg_service.errors import BadRequest, NotFound, QuerySyntaxError
 from kg_service.publish.service_description import dataset_sizes
 from kg_service.publish.signposting import link_header
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS
-from kg_service.rdf.namespaces import BASE, BKG, ID, PREFIXES
+from kg_service.rdf.namespaces import BASE, BKG, COMMON_PREFIXES, ID, PREFIXES
 from kg_service.settings import Settings
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language, pick_literal
-from kg_service.web.pages import render
+from kg_service.web.i18n import choose_language, editor_words, pick_literal
+from kg_service.web.observability import note_parser_message
+from kg_service.web.pages import STATIC_DIR, render
 from kg_service.web.published import landing_metadata
 
 __all__ = [
-    "Example",
+    "VENDOR_FILES",
     "default_query",
     "document_examples",
-    "load_examples",
-    "parse_example",
+    "example_groups",
+    "permalink",
     "query_page",
     "router",
+    "vendor_version",
     "yasgui_dir",
 ]
 
@@ -62,6 +64,20 @@ YASGUI_FILES = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
     "yasgui.min.js.map": "application/json",
+}
+#: The libraries the result views load, by the name we serve them under: (file in
+#: node_modules/, media type).
+VENDOR_FILES = {
+    "echarts.min.js": ("echarts/dist/echarts.common.min.js", "text/javascript; charset=utf-8"),
+    "vis-timeline.min.js": (
+        "vis-timeline/standalone/umd/vis-timeline-graph2d.min.js",
+        "text/javascript; charset=utf-8",
+    ),
+    "vis-timeline.min.css": (
+        "vis-timeline/styles/vis-timeline-graph2d.min.css",
+        "text/css; charset=utf-8",
+    ),
+    "cytoscape.min.js": ("cytoscape/dist/cytoscape.min.js", "text/javascript; charset=utf-8"),
 }
 #: The largest result the HTML query page reads; past it the page offers the downloads.
 PAGE_BYTES = 4 * 1024 * 1024
@@ -110,55 +126,27 @@ THEME_LINKS = (
 # --- the example queries ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Example:
-    """One curated query of ``queries/``: its file stem, ``# title:``, ``# description:``, text."""
-
-    id: str
-    title: str
-    description: str
-    query: str
-
-
-def parse_example(stem: str, text: str) -> Example:
-    """The example in ``text``: header comments ``# title:`` and ``# description:`` (which may
-    go on over indented ``#   …`` lines) name it; the whole text, comments included, is the
-    query."""
-    fields: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:]
-        key, colon, value = body.strip().partition(":")
-        if colon and key in ("title", "description") and not body.startswith("  "):
-            current = fields.setdefault(key, [])
-            current.append(value.strip())
-        elif current is not None and body.strip():
-            current.append(body.strip())
-    title = " ".join(fields.get("title", [])) or stem
-    return Example(stem, title, " ".join(fields.get("description", [])), text)
-
-
-def load_examples(queries_dir: Path) -> list[Example]:
-    """Every ``*.rq`` of ``queries_dir`` in file-name order, read now (they may change)."""
-    if not queries_dir.is_dir():
-        return []
-    return [
-        parse_example(path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted(queries_dir.glob("*.rq"))
-    ]
-
-
 @functools.cache
-def _examples_in(queries_dir: Path) -> tuple[Example, ...]:
-    """The example queries, read once per process (not on every page)."""
-    return tuple(load_examples(queries_dir))
+def _examples_in(queries_dir: Path) -> tuple[tuple[Example, ...], tuple[Topic, ...]]:
+    """The example queries and their topics, read once per process (not on every page)."""
+    examples = tuple(load_examples(queries_dir))
+    return examples, tuple(load_topics(queries_dir)) if examples else ()
 
 
 def _examples(request: Request) -> list[Example]:
     settings: Settings = request.app.state.settings
-    return list(_examples_in(settings.project_dir / "queries"))
+    return list(_examples_in(settings.project_dir / "queries")[0])
+
+
+def example_groups(request: Request, lang: str) -> list[dict]:
+    """The examples by topic, in the topics' order, titled in ``lang`` (empty topics left out)."""
+    settings: Settings = request.app.state.settings
+    examples, topics = _examples_in(settings.project_dir / "queries")
+    groups = [
+        {"id": t.id, "label": t.labels[lang], "examples": [e for e in examples if e.topic == t.id]}
+        for t in topics
+    ]
+    return [g for g in groups if g["examples"]]
 
 
 # --- the YASGUI editor -------------------------------------------------------------------
@@ -197,7 +185,17 @@ def _yasgui_assets(settings: Settings) -> dict[str, str] | None:
         "js": f"/static/yasgui/yasgui.min.js?v={version}",
         "css": f"/static/yasgui/yasgui.min.css?v={version}",
         "version": version,
+        "assets": _editor_assets_version(),
     }
+
+
+@functools.cache
+def _editor_assets_version() -> str:
+    """A cache key of the editor's own scripts and stylesheet (they change with the code)."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.glob("editor*")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _yasgui_version(package_json: Path) -> str:
@@ -213,24 +211,43 @@ def query_page_context(request: Request) -> dict:
     lang = choose_language(request)
     examples = _examples(request)
     assets = _yasgui_assets(settings)
-    digest = hashlib.sha256("\0".join(e.query for e in examples).encode()).hexdigest()[:12]
+    vendor = vendor_version(settings)
     config = {
         "endpoint": "/sparql",
         "base": BASE,
+        "lang": lang,
         "prefixes": PREFIXES,
         "prefixesUrl": "/static/yasgui/prefixes.json",
+        "checkUrl": "/editor/check",
+        "vendor": {name: f"/static/vendor/{name}?v={vendor}" for name in VENDOR_FILES},
         "defaultQuery": default_query(lang),
-        # a new set of examples gets fresh tabs; the reader's own tabs persist otherwise
-        "persistenceId": f"benelux-kg-{digest}",
-        "examples": [{"id": e.id, "title": e.title, "query": e.query} for e in examples],
+        # the reader's own tabs persist; the examples are no longer tabs of their own
+        "persistenceId": "benelux-kg-editor",
+        "examples": [_example_config(e, lang) for e in examples],
+        "words": editor_words(lang),
     }
     return {
+        "ew": editor_words(lang),
         "examples": examples,
+        "example_groups": example_groups(request, lang),
         "yasgui": assets,
         "endpoint": _site(request) + "/sparql",
         "union": settings.union_default_graph,
         "default_query": default_query(lang),
         "config": config,
+    }
+
+
+def _example_config(example: Example, lang: str) -> dict:
+    """What the editor needs of an example, in the reader's language."""
+    return {
+        "id": example.id,
+        "title": example.title(lang),
+        "comment": example.comment(lang),
+        "keywords": list(example.keywords[lang]),
+        "topic": example.topic,
+        "view": example.view,
+        "query": example.query,
     }
 
 
@@ -263,8 +280,9 @@ def query_page(request: Request, template: str = "query.html") -> Response:
     },
 )
 async def yasgui_prefixes() -> Response:
-    """The graph's prefixes for YASQE's prefix autocompleter (prefix.cc's JSON shape)."""
-    return JSONResponse(PREFIXES, headers={"Cache-Control": "public, max-age=3600"})
+    """Our prefixes and the common ones, for YASQE's prefix completion (prefix.cc's shape)."""
+    known = {**COMMON_PREFIXES, **PREFIXES}
+    return JSONResponse(known, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.api_route(
@@ -301,6 +319,50 @@ async def yasgui_asset(
     return FileResponse(path, media_type=YASGUI_FILES[name], headers=headers)
 
 
+def vendor_version(settings: Settings) -> str:
+    """A cache key that changes when ``npm ci`` installs other versions of the libraries."""
+    stamps = []
+    for relative, _ in VENDOR_FILES.values():
+        path = settings.project_dir / "node_modules" / relative
+        stamps.append(str(int(path.stat().st_mtime)) if path.is_file() else "0")
+    return hashlib.sha256(" ".join(stamps).encode()).hexdigest()[:10]
+
+
+@router.api_route(
+    "/static/vendor/{name}",
+    methods=["GET", "HEAD"],
+    operation_id="vendor_asset",
+    summary="A library of the editor's result views (installed by make setup)",
+    responses={
+        **openapi.file_responses(tuple(sorted({m for _, m in VENDOR_FILES.values()}))),
+        "400": openapi.range_error(),
+        **openapi.errors(404),
+    },
+    openapi_extra=openapi.inputs(*openapi.RANGED),
+)
+async def vendor_asset(
+    request: Request,
+    name: Annotated[
+        str,
+        PathParam(
+            description="A library of the editor (another name, or none installed: 404).",
+            json_schema_extra={"enum": sorted(VENDOR_FILES)},
+        ),
+    ],
+) -> Response:
+    """A library of the result views, from ``node_modules/`` (installed by ``make setup``)."""
+    if name not in VENDOR_FILES:
+        raise NotFound(f"/static/vendor/{name} is not a library of the editor.")
+    relative, media_type = VENDOR_FILES[name]
+    path = request.app.state.settings.project_dir / "node_modules" / relative
+    if not path.is_file():
+        raise NotFound(
+            "The editor's libraries are not installed: run 'make setup' (npm ci) in the checkout."
+        )
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
 # --- the plain-HTML query page ----------------------------------------------------------
 
 
@@ -333,15 +395,20 @@ async def query_results(request: Request) -> Response:
         context["result"] = await _run(request, text)
     except BadRequest as exc:
         context["error"], status = exc.message, exc.status
+        if isinstance(exc, QuerySyntaxError) and exc.parser_message:
+            note_parser_message(request.scope, exc.parser_message)
     result = context["result"]
-    context.update(_links(text, result["kind"] if result else None))
+    view = example.view if example else "table"
+    lang = choose_language(request)
+    context.update(_links(text, result["kind"] if result else None, view, lang))
     return render(request, "query_results.html", status=status, **context)
 
 
 def document_examples(schema: dict, settings: Settings) -> None:
     """The OpenAPI document's ``/query?example=`` values: the example queries of ``settings``
     (a deployment's own, so not known when the route is declared)."""
-    ids = [e.id for e in _examples_in(settings.project_dir / "queries")]
+    examples, _topics = _examples_in(settings.project_dir / "queries")
+    ids = [e.id for e in examples]
     for parameter in schema["paths"]["/query"]["get"]["parameters"]:
         if parameter["name"] == "example":
             parameter["schema"]["examples"] = ids
@@ -443,8 +510,8 @@ FORMAT_NAMES = {
 }
 
 
-def _links(text: str, kind: str | None) -> dict:
-    """The editor link of a query, and links to its result in every format of its kind."""
+def _links(text: str, kind: str | None, view: str, lang: str) -> dict:
+    """The editor's permalink of a query, and links to its result in every format of its kind."""
     formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS if kind else ()
     downloads = [
         (
@@ -453,8 +520,18 @@ def _links(text: str, kind: str | None) -> dict:
         )
         for f in formats
     ]
-    editor = "/sparql#" + urlencode({"query": text}, quote_via=quote)
-    return {"downloads": downloads, "editor": editor}
+    return {"downloads": downloads, "editor": permalink(text, view, lang)}
+
+
+#: What JavaScript's encodeURIComponent leaves as it is (the editor makes the same links).
+_UNRESERVED = "!'()*-._~"
+
+
+def permalink(text: str, view: str, lang: str) -> str:
+    """The editor opened on ``text``, shown in ``view``, in ``lang`` (editor-share.js makes
+    the same link)."""
+    query = quote(text, safe=_UNRESERVED)
+    return f"/sparql?lang={lang}#query={query}&outputFormat={quote(view, safe=_UNRESERVED)}"
 
 
 # --- the landing page -------------------------------------------------------------------
