@@ -43,7 +43,6 @@ from kg_service.backends.remote_errors import (
 from kg_service.errors import BackendUnavailable, KGError, QueryTimeout
 from kg_service.query.contract import QueryRequest, QueryResult, negotiate_for, single
 from kg_service.query.policy import scan
-from kg_service.query.syntax import syntax_error
 from kg_service.query.union import plain_graph_write
 from kg_service.rdf.formats import (
     CSV,

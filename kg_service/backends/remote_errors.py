@@ -88,9 +88,7 @@ def status_error(
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             col = col - shift if line == 1 and col > shift else col
-            return syntax_error(
-                f"error at {line}:{col}{text[match.end() :]}", what, client_text
-            )
+            return syntax_error(f"error at {line}:{col}{text[match.end() :]}", what, client_text)
         return BadRequest(f"The SPARQL endpoint refused the {what}: {text}")
     if status in (408, 504):
         return QueryTimeout(f"The SPARQL endpoint {shown(url)} timed out: {text}")

@@ -55,8 +55,8 @@ import re
 
 from kg_service.backends.engines import VIRTUOSO
 from kg_service.errors import BackendUnavailable, BadRequest, KGError, QueryTimeout
-from kg_service.query.syntax import syntax_error
 from kg_service.query.lexer import Token, operations, tokens
+from kg_service.query.syntax import syntax_error
 
 __all__ = [
     "PARTIAL_RESULT_HEADER",
