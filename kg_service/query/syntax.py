@@ -224,13 +224,18 @@ def _undeclared_prefix(query: _Text, message: str) -> Finding | None:
         prefix = token.text.split(":", 1)[0]
         if token.kind != "pname" or i in skip or prefix in declared or prefix == "_":
             continue
-        namespace = PREFIXES.get(prefix) or COMMON_PREFIXES.get(prefix) or "…"
-        return Finding(
-            token.start,
-            f"unknown prefix `{prefix}:` at {query.where(token.start)}: "
-            f"declare it with PREFIX {prefix}: <{namespace}>",
-        )
+        return _unknown_prefix(query, token, prefix)
     return None
+
+
+def _unknown_prefix(query: _Text, token: Token, prefix: str) -> Finding:
+    """The sentence for ``prefix:`` used at ``token`` without being declared."""
+    namespace = PREFIXES.get(prefix) or COMMON_PREFIXES.get(prefix) or "…"
+    return Finding(
+        token.start,
+        f"unknown prefix `{prefix}:` at {query.where(token.start)}: "
+        f"declare it with PREFIX {prefix}: <{namespace}>",
+    )
 
 
 def _brackets(query: _Text, message: str) -> Finding | None:
@@ -363,12 +368,7 @@ def _rdflib_prefix(query: _Text, message: str) -> Finding | None:
     prefix = match.group(1)
     for token in query.toks:
         if token.kind == "pname" and token.text.split(":", 1)[0] == prefix:
-            namespace = PREFIXES.get(prefix) or COMMON_PREFIXES.get(prefix) or "…"
-            return Finding(
-                token.start,
-                f"unknown prefix `{prefix}:` at {query.where(token.start)}: "
-                f"declare it with PREFIX {prefix}: <{namespace}>",
-            )
+            return _unknown_prefix(query, token, prefix)
     return None
 
 

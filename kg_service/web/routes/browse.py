@@ -22,6 +22,7 @@ from kg_service.errors import BadRequest, NotFound
 from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import HTML
 from kg_service.rdf.namespaces import BKG
+from kg_service.search.index import pick_label
 from kg_service.search.query import type_iri
 from kg_service.web import openapi
 from kg_service.web.i18n import LANGUAGES, choose_language
@@ -178,10 +179,6 @@ async def _about(store: Store, iri: str, lang: str) -> dict:
 
 
 def _pick(terms: list[dict], lang: str) -> str | None:
-    by_lang = {}
-    for term in sorted(terms, key=lambda t: t["value"]):
-        by_lang.setdefault(term.get("xml:lang"), term["value"])
-    for wanted in (lang, "en", "fr", "nl", None):
-        if wanted in by_lang:
-            return by_lang[wanted]
-    return next(iter(by_lang.values()), None)
+    """The value in ``lang`` (then en, fr, nl, untagged), the same one every time."""
+    ordered = sorted(terms, key=lambda t: t["value"])
+    return pick_label([(t.get("xml:lang", ""), t["value"]) for t in ordered], lang)

@@ -36,7 +36,7 @@ from kg_service.web import openapi
 from kg_service.web.i18n import choose_language
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
-from kg_service.web.routes.ui import COUNTED_CLASSES
+from kg_service.web.routes.ui import COUNTED_CLASSES, capitalised
 
 __all__ = ["current_index", "router"]
 
@@ -204,7 +204,7 @@ def _shown(results: Results, query: SearchQuery, index: SearchIndex, lang: str) 
             "label": hit.label,
             "matched": hit.matched if hit.matched != hit.label else None,
             "lang": hit.lang,
-            "types": [_capitalised(names.get(t, _local_name(t))) for t in hit.types],
+            "types": [capitalised(names.get(t, _local_name(t))) for t in hit.types],
             "id": hit.id,
         }
         for hit in results.results
@@ -237,13 +237,9 @@ def _class_options(index: SearchIndex, lang: str) -> list[dict]:
     """The classes a reader may filter by (those the landing page counts), by their label."""
     iris = [str(BKG[name]) for name in COUNTED_CLASSES]
     names = index.labels_for(iris, lang)
-    options = [{"iri": iri, "label": _capitalised(names.get(iri, iri))} for iri in iris]
+    options = [{"iri": iri, "label": capitalised(names.get(iri, iri))} for iri in iris]
     return sorted(options, key=lambda o: o["label"].casefold())
 
 
 def _local_name(iri: str) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]

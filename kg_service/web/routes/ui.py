@@ -47,6 +47,7 @@ from kg_service.web.published import landing_metadata
 __all__ = [
     "VENDOR_FILES",
     "default_query",
+    "capitalised",
     "document_examples",
     "example_groups",
     "permalink",
@@ -617,14 +618,15 @@ async def _class_counts(store: Store, lang: str) -> list[dict]:
         {
             "iri": str(BKG[name]),
             "href": f"/browse/{name}",
-            "label": _capitalised(pick_literal(labels.get(str(BKG[name]), []), lang) or name),
+            "label": capitalised(pick_literal(labels.get(str(BKG[name]), []), lang) or name),
             "count": numbers.get(str(BKG[name]), 0),
         }
         for name in COUNTED_CLASSES
     ]
 
 
-def _capitalised(text: str) -> str:
+def capitalised(text: str) -> str:
+    """``text`` with its first letter upper-case (a label at the head of a line)."""
     return text[:1].upper() + text[1:]
 
 
