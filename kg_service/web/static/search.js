@@ -26,6 +26,7 @@
   function close() {
     list.hidden = true;
     list.textContent = "";
+    list.removeAttribute("data-query");
     active = -1;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -54,8 +55,11 @@
     return li;
   }
 
-  function show(results) {
+  function show(results, q) {
     list.textContent = "";
+    // which text these suggestions answer: a reader (or a test) can tell a settled list from
+    // one still catching up with the keystrokes
+    list.setAttribute("data-query", q);
     results.forEach(function (result, i) { list.appendChild(option(result, i)); });
     active = -1;
     list.hidden = results.length === 0;
@@ -88,7 +92,7 @@
       signal: controller ? controller.signal : undefined,
     })
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-      .then(function (body) { if (mine === asked) show(body.results || []); })
+      .then(function (body) { if (mine === asked) show(body.results || [], q); })
       .catch(function (error) { if (error.name !== "AbortError") close(); });
   }
 
