@@ -1,4 +1,4 @@
-"""The query hot path: framed worker pipes, queries proven cheap answered inline, and
+"""The query hot path: framed worker pipes, the runner's admission line and deadlines, and
 /sparql answered in front of FastAPI — units, then over real HTTP against ``serve``."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import time
 import pytest
 from conftest import serving
 
-from kg_service.errors import Overloaded
+from kg_service.errors import Overloaded, QueryTimeout
 from kg_service.process.workers import _HEADER, _Frames
 from kg_service.query.cache import ResultCache
 from kg_service.query.contract import QueryRequest
-from kg_service.query.runner import Admission
+from kg_service.query.runner import SWEEP, Admission, QueryRunner
 from kg_service.rdf.formats import RESULT_FORMATS
 from kg_service.web.observability import query_hash
 
@@ -79,6 +79,43 @@ def test_admission_queues_then_refuses_past_the_bound_with_retry_after():
 
     refused = asyncio.run(scenario())
     assert all(exc.status == 503 and exc.headers.get("Retry-After") for exc in refused)
+
+
+class _StuckEngine:
+    """An engine whose query evaluates until it is let go (pyoxigraph has no cancel)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+
+    def query(self, request: QueryRequest, sink) -> None:
+        self.release.wait(30)
+
+
+def test_a_query_past_its_deadline_gets_a_timeout_and_the_runner_calls_it_a_runaway():
+    async def scenario() -> tuple[float, list[str], float]:
+        runaways: list[str] = []
+        runner = QueryRunner(2, 8, 5.0, 0.3, 0, runaways.append)
+        engine = _StuckEngine()
+        start = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            await asyncio.wait_for(runner.run(engine, QueryRequest("ASK {}"), 0), 20)
+        waited = time.monotonic() - start
+        deadline = time.monotonic() + 10
+        while not runaways and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        engine.release.set()
+        left = runner.admission.running
+        runner.close()
+        return waited, runaways, left
+
+    waited, runaways, left = asyncio.run(scenario())
+    # one sweeper checks every deadline: the 503 comes after the limit, at most a sweep late
+    # (and a loaded machine's scheduling: a generous margin)
+    assert 0.3 <= waited < 0.3 + SWEEP + 2.0
+    assert runaways and "time limit" in runaways[0]  # still evaluating a second later
+    assert left == 0  # its turn was given back
 
 
 def test_request_digests_cannot_be_forged_by_moving_text_between_fields():

@@ -103,8 +103,18 @@ class Sink(Protocol):
 
 def negotiate_for(kind: str, request: QueryRequest) -> Format:
     """The response format for a result of ``kind`` (choose after the query, by result kind)."""
-    offers = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
-    return choose(request.accept, offers, request.format)
+    graph = kind == "graph"
+    key = (graph, request.accept, request.format)
+    found = _NEGOTIATED.get(key)
+    if found is None:  # remembered: hashing the offers for choose's own cache costs ~4 µs
+        found = choose(request.accept, GRAPH_FORMATS if graph else RESULT_FORMATS, request.format)
+        if len(_NEGOTIATED) > 512:
+            _NEGOTIATED.clear()
+        _NEGOTIATED[key] = found
+    return found
+
+
+_NEGOTIATED: dict[tuple[bool, str | None, str | None], Format] = {}
 
 
 JSON_RESULTS = "application/sparql-results+json"
