@@ -6,8 +6,8 @@ pushes the build into the server; ``benelux-kg serve --backend remote`` answers 
 from it: result formats, the W3C protocol runner, every example query with its expected
 result, dereferencing (the linked-data tests, imported below), a write with a token; the server
 goes away and comes back under a running service. What differs between the engines is handled
-in ``kg_service/backends/`` (``engines.py``, ``virtuoso.py``), not here; the few differences no
-backend can undo are listed in ``VIRTUOSO_CANNOT``.
+in ``kg_service/backends/`` (``engines.py``, ``virtuoso.py``), not here: both engines give
+every example query its expected result.
 
 A few in-process tests (``httpx.MockTransport``) cover what a real server never does here:
 answering in another format than asked, failing with 5xx, timing out.
@@ -75,11 +75,6 @@ TOKEN = "remote-test-token"
 INSTITUTION = "https://w3id.org/benelux-kg/def/Institution"
 INSTITUTIONS = f"SELECT DISTINCT ?i WHERE {{ ?i a <{INSTITUTION}> }} ORDER BY ?i"
 STRAY = "https://example.org/stray-graph"
-#: Example queries Virtuoso answers differently, for reasons no backend can undo (see the
-#: docstring of kg_service/backends/virtuoso.py).
-VIRTUOSO_CANNOT = {
-    "15-inferred-sub-organizations": "Virtuoso types BIND(EXISTS {…}) as xsd:integer 0/1",
-}
 
 
 @pytest.fixture(
@@ -259,12 +254,7 @@ def test_a_search_example_is_refused_in_words_on_a_remote_store(
 
 
 @pytest.mark.parametrize("query", [q for q in QUERIES if q not in SEARCHING], ids=lambda q: q.stem)
-def test_example_query_gives_its_expected_result(
-    remote: Server, engine: SparqlServer, query: Path, request: pytest.FixtureRequest
-) -> None:
-    if engine.name == "virtuoso" and query.stem in VIRTUOSO_CANNOT:  # runs, and must fail
-        reason = VIRTUOSO_CANNOT[query.stem]
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_example_query_gives_its_expected_result(remote: Server, query: Path) -> None:
     expected = expected_file(query)
     graph = expected.suffix == ".ttl"
     r = _sparql(remote, query.read_text(encoding="utf-8"), "text/turtle" if graph else None)
@@ -274,6 +264,55 @@ def test_example_query_gives_its_expected_result(
         assert isomorphic(Graph().parse(data=r.content, format="turtle"), wanted), query.stem
     else:
         assert_same_results(r.json(), json.loads(expected.read_bytes()), query.stem)
+
+
+#: Booleans that expressions compute, bound by BIND and by SELECT (Virtuoso types them as
+#: xsd:integer 0/1 unless the backend casts them), beside two values that are no booleans.
+COMPUTED_BOOLEANS = """SELECT ?exists ?absent ?less ?bound ?constant ?chosen (1 IN (1, 2) AS ?in)
+  ?two ?one
+WHERE {
+  BIND (EXISTS { GRAPH ?g { ?s ?p ?o } } AS ?exists)
+  BIND (NOT EXISTS { GRAPH ?g { ?s <urn:nothing> ?o } } AS ?absent)
+  BIND ((1 < 2) AS ?less)
+  BIND (BOUND(?unbound) AS ?bound)
+  BIND (false AS ?constant)
+  BIND (IF(1 = 2, true, false) AS ?chosen)
+  BIND (1 + 1 AS ?two)
+  BIND (IF(1 = 1, 1, 0) AS ?one)
+}"""
+
+
+def _typed(value: str, datatype: str) -> dict:
+    return {"type": "literal", "value": value, "datatype": f"{virtuoso.XSD}{datatype}"}
+
+
+def test_a_computed_boolean_is_a_boolean(remote: Server) -> None:
+    r = _sparql(remote, COMPUTED_BOOLEANS, "application/sparql-results+json")
+    assert r.status_code == 200, r.text
+    truth = {"exists": "true", "absent": "true", "less": "true", "in": "true"}
+    falsity = {"bound": "false", "constant": "false", "chosen": "false"}
+    expected = {name: _typed(value, "boolean") for name, value in {**truth, **falsity}.items()}
+    expected |= {"two": _typed("2", "integer"), "one": _typed("1", "integer")}
+    assert r.json()["results"]["bindings"] == [expected]
+
+
+def test_a_boolean_grouped_by_and_one_constructed_are_booleans(remote: Server) -> None:
+    grouped = (
+        "SELECT ?institution (COUNT(*) > 0 AS ?any) WHERE { GRAPH ?g { ?s a ?type } }"
+        f" GROUP BY (?type = <{INSTITUTION}> AS ?institution) ORDER BY ?institution"
+    )
+    r = _sparql(remote, grouped, "application/sparql-results+json")
+    assert r.status_code == 200, r.text
+    rows = [(row["institution"], row["any"]) for row in r.json()["results"]["bindings"]]
+    yes, no = _typed("true", "boolean"), _typed("false", "boolean")
+    assert rows == [(no, yes), (yes, yes)]
+    built = (
+        "CONSTRUCT { <urn:x> <urn:y> ?b } WHERE { BIND (EXISTS { GRAPH ?g { ?s ?p ?o } } AS ?b) }"
+    )
+    r = _sparql(remote, built, "application/n-triples")
+    assert r.status_code == 200, r.text
+    [triple] = ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)
+    assert triple.object == ox.Literal(True)
 
 
 def test_the_protocol_runner_passes(remote: Server, tmp_path: Path, monkeypatch) -> None:
@@ -519,6 +558,48 @@ def test_virtuoso_urls() -> None:
 )
 def test_virtuoso_gets_an_ask_as_a_select(query: str, sent: str) -> None:
     assert virtuoso.prepare_query(query) == sent
+
+
+@pytest.mark.parametrize(
+    ("expression", "boolean"),
+    [
+        ("EXISTS { ?s ?p ?o }", True),
+        ("NOT EXISTS { ?s ?p ?o }", True),
+        ("?a != ?b || ?c", True),
+        ("!BOUND(?x)", True),
+        ("?x NOT IN (1, 2)", True),
+        ("((?a <= 2))", True),
+        ("false", True),
+        ("sameTerm(?a, ?b)", True),
+        ("IF(?c, true, ?a > 1)", True),
+        ("COALESCE(?a = 1, false)", True),
+        ("?a", False),
+        ("1 + 1", False),
+        ("(1) + (2)", False),
+        ("IF(?a < 1, 1, 0)", False),  # a boolean inside, an integer out
+        ("COALESCE(?a = 1, 0)", False),
+        ('CONCAT("a", "<", "b")', False),
+        ("xsd:boolean(?a)", False),  # already a boolean in Virtuoso
+    ],
+)
+def test_virtuoso_gets_a_computed_boolean_cast(expression: str, boolean: bool) -> None:
+    query = f"SELECT ?v {{ BIND ({expression} AS ?v) }}"
+    cast = f"SELECT ?v {{ BIND (<{virtuoso.XSD}boolean>({expression}) AS ?v) }}"
+    assert virtuoso.prepare_query(query) == (cast if boolean else query)
+
+
+def test_virtuoso_gets_booleans_cast_where_a_query_binds_them() -> None:
+    """In SELECT, GROUP BY and a BIND inside EXISTS; never in a string, comment or FILTER."""
+    query = (
+        'SELECT (?a = 1 AS ?x) ("(1 = 1 AS ?s)" AS ?t) WHERE {  # (1 = 1 AS ?c)\n'
+        "  FILTER (?a > 1) BIND (EXISTS { BIND (2 > 1 AS ?y) } AS ?z) } GROUP BY (?a < 1 AS ?g)"
+    )
+    xsd = f"<{virtuoso.XSD}boolean>"
+    assert virtuoso.prepare_query(query) == (
+        f'SELECT ({xsd}(?a = 1) AS ?x) ("(1 = 1 AS ?s)" AS ?t) WHERE {{  # (1 = 1 AS ?c)\n'
+        f"  FILTER (?a > 1) BIND ({xsd}(EXISTS {{ BIND ({xsd}(2 > 1) AS ?y) }}) AS ?z) }}"
+        f" GROUP BY ({xsd}(?a < 1) AS ?g)"
+    )
 
 
 def test_virtuoso_updates_name_the_stored_default_graph_only_without_where() -> None:

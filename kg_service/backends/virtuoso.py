@@ -31,6 +31,12 @@ answers a CONSTRUCT as JSON results (s, p, o)          ASK, N-Triples for CONSTR
 JSON results with ``typed-literal``, booleans as       rewritten to SPARQL 1.1 JSON results, then
 ``"1"``/``"0"``, blank nodes as ``nodeID://b1``;       to the client's format (never its TSV)
 TSV without ``<…>`` around IRIs
+a boolean an expression computes (``EXISTS { … }``,    ``(e AS ?v)`` with a plainly boolean ``e``
+``1 < 2``, ``BOUND(?x)``, even ``true``) bound by      (``=``, ``&&``, ``!``, ``IN`` … outside
+``BIND``, ``SELECT`` or ``GROUP BY`` typed             brackets, ``EXISTS``, a boolean function,
+``xsd:integer`` 0/1 (a stored one is a boolean)        ``true``, ``IF``/``COALESCE`` of those) is
+                                                       sent as ``(xsd:boolean(e) AS ?v)``
+                                                       (:func:`typed_booleans`)
 ``DROP GRAPH <g>`` fails unless ``CREATE GRAPH``       sent as ``DROP SILENT GRAPH`` (so dropping
 made ``g``, even when ``g`` holds triples              a graph that is not there succeeds)
 ``INSERT DATA`` with a blank node is refused           Graph Store writes use its Graph Store
@@ -40,18 +46,19 @@ partial ("anytime") results flagged only by an         refused as a timeout
 ``X-SQL-State`` header
 =====================================================  ==========================================
 
-Left as it is (no faithful fix from outside): a boolean that an expression computes
-(``BIND(EXISTS { … } AS ?b)``, a comparison) comes back as ``xsd:integer`` 0/1, while stored
-booleans and constants come back as ``xsd:boolean`` (``"1"``/``"0"``, made ``true``/``false``
-here). The union default graph is a bag (a triple two graphs hold is seen twice), as with the
-Oxigraph server. With Virtuoso's own graphs visible, the example query
-``04-senningen-groups-hierarchy`` counted wrongly (its ``*`` paths start from every node).
+Left as it is (no faithful fix from outside): a boolean reached another way still comes back as
+``xsd:integer`` 0/1: an aggregate of booleans (``MAX(?a < 1)``), an ``IF`` with a variable for
+a branch, a function named by an IRI. The union default graph is a bag (a triple two graphs
+hold is seen twice), as with the Oxigraph server. With Virtuoso's own graphs visible, the
+example query ``04-senningen-groups-hierarchy`` counted wrongly (its ``*`` paths start from
+every node).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 from kg_service.backends.engines import VIRTUOSO
 from kg_service.errors import BackendUnavailable, BadRequest, KGError, QueryTimeout
@@ -67,6 +74,7 @@ __all__ = [
     "prepare_update",
     "query_form",
     "results_json",
+    "typed_booleans",
 ]
 
 #: Set by Virtuoso on a result cut short by its "anytime query" limit.
@@ -85,6 +93,24 @@ SETUP = (
     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 3);",
 )
 _FILL = " ?kg_s ?kg_p ?kg_o "
+_OPEN, _CLOSE = "{([", "})]"
+#: keywords that make an expression boolean outside brackets (``NOT IN``, ``NOT EXISTS``)
+_BOOLEAN_WORDS = {"IN", "NOT", "EXISTS"}
+#: the built-in functions whose value is a boolean
+_BOOLEAN_FUNCTIONS = {
+    "BOUND",
+    "CONTAINS",
+    "ISBLANK",
+    "ISIRI",
+    "ISLITERAL",
+    "ISNUMERIC",
+    "ISURI",
+    "LANGMATCHES",
+    "REGEX",
+    "SAMETERM",
+    "STRENDS",
+    "STRSTARTS",
+}
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _NO_WHERE = {"CLEAR", "DROP", "CREATE", "LOAD", "ADD", "MOVE", "COPY"}
 _ERROR = re.compile(r"^Virtuoso (\w+) Error ([^:]*):\s*(.*)$")
@@ -92,8 +118,94 @@ _LINE = re.compile(r"^SPARQL compiler, line (\d+): (.*)$")
 
 
 def prepare_query(text: str) -> str:
-    """The query as Virtuoso must get it: an ASK sent as ``SELECT * … LIMIT 1``."""
+    """The query as Virtuoso must get it: a boolean it binds cast to ``xsd:boolean``
+    (:func:`typed_booleans`); an ASK sent as ``SELECT * … LIMIT 1``."""
+    text = typed_booleans(text)
     return _ask_as_select(_fill_empty_graph_patterns(text)) if query_form(text) == "ASK" else text
+
+
+def typed_booleans(text: str) -> str:
+    """``(e AS ?v)`` (in ``BIND``, ``SELECT``, ``GROUP BY``) with a boolean ``e`` →
+    ``(xsd:boolean(e) AS ?v)``: Virtuoso types a boolean it computes as ``xsd:integer`` 0/1;
+    cast, it is an ``xsd:boolean`` (the cast of a boolean is that boolean, an error stays one).
+
+    >>> typed_booleans("SELECT ?b { BIND (EXISTS { ?s ?p ?o } AS ?b) }")
+    'SELECT ?b { BIND (<http://www.w3.org/2001/XMLSchema#boolean>(EXISTS { ?s ?p ?o }) AS ?b) }'
+    """
+    toks, edits = list(tokens(text)), []
+    for opening, as_at in _bindings(toks):
+        expression = toks[opening + 1 : as_at]
+        if _is_boolean(expression):
+            edits += [(expression[0].start, f"<{XSD}boolean>("), (expression[-1].end, ")")]
+    for at, insert in sorted(edits, reverse=True):  # from the end: offsets stay right
+        text = text[:at] + insert + text[at:]
+    return text
+
+
+def _bindings(toks: list[Token]) -> list[tuple[int, int]]:
+    """The indexes of ``(`` and ``AS`` of each ``( expression AS ?var )``."""
+    found, opened = [], []
+    for i, token in enumerate(toks):
+        if token.kind == "punct" and token.text in _OPEN:
+            opened.append(i)
+        elif token.kind == "punct" and token.text in _CLOSE:
+            opened = opened[:-1]
+        elif token.keyword == "AS" and opened and toks[opened[-1]].text == "(":
+            found.append((opened[-1], i))
+    return found
+
+
+def _is_boolean(expression: list[Token]) -> bool:
+    """Whether the expression's value is plainly a boolean: an operator of lower precedence
+    than ``+`` (``||``, ``&&``, ``=``, ``<``, ``IN``, …) or ``!`` outside brackets, ``EXISTS``,
+    ``true``/``false``, a boolean function, or ``IF``/``COALESCE`` whose values all are."""
+    if _enclosed(expression):
+        return _is_boolean(expression[1:-1])
+    if len(expression) == 1:
+        return expression[0].keyword in ("TRUE", "FALSE")
+    if any(_boolean_operator(t) for depth, t in _depths(expression) if depth == 0):
+        return True
+    if len(expression) < 3 or not _enclosed(expression[1:]):
+        return False
+    name, arguments = expression[0].keyword, _arguments(expression[2:-1])
+    if name == "IF":
+        return len(arguments) == 3 and all(map(_is_boolean, arguments[1:]))
+    if name == "COALESCE":
+        return all(map(_is_boolean, arguments))
+    return name in _BOOLEAN_FUNCTIONS
+
+
+def _boolean_operator(token: Token) -> bool:
+    return (token.kind == "other" and token.text in "=!<>&|") or token.keyword in _BOOLEAN_WORDS
+
+
+def _depths(toks: list[Token]) -> Iterator[tuple[int, Token]]:
+    """Each token with how many brackets enclose it (a bracket is outside its own)."""
+    depth = 0
+    for token in toks:
+        if token.kind == "punct" and token.text in _CLOSE:
+            depth -= 1
+        yield depth, token
+        if token.kind == "punct" and token.text in _OPEN:
+            depth += 1
+
+
+def _enclosed(toks: list[Token]) -> bool:
+    """Whether ``toks`` is ``( … )``, the first bracket closed by the last."""
+    if len(toks) < 2 or toks[0].text != "(" or toks[-1].text != ")":
+        return False
+    return all(depth > 0 for depth, _ in list(_depths(toks))[1:-1])
+
+
+def _arguments(toks: list[Token]) -> list[list[Token]]:
+    """Arguments split at the commas outside brackets."""
+    arguments: list[list[Token]] = [[]]
+    for depth, token in _depths(toks):
+        if depth == 0 and token.kind == "punct" and token.text == ",":
+            arguments.append([])
+        else:
+            arguments[-1].append(token)
+    return arguments
 
 
 def _ask_as_select(text: str) -> str:
