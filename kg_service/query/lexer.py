@@ -1,7 +1,8 @@
 """SPARQL text as tokens, and a SPARQL Update request as its operations: no parser, one regex.
 
-The service never rewrites a query, but it must see the shape of an update: where each
-operation starts and ends (``;`` outside any bracket), which keyword starts it, and where its
+The service rewrites a query only where an engine needs it (the search ``SERVICE``, and what
+Virtuoso must get: :mod:`kg_service.backends.virtuoso`), but it must see the shape of an
+update: where each operation starts and ends (``;`` outside any bracket), which keyword starts it, and where its
 templates and ``WHERE`` group are. That is what :func:`operations` gives; the engines still
 parse the text themselves, so a malformed update fails there with the engine's message.
 
