@@ -351,6 +351,16 @@ def start_oxigraph(servers: Servers, exe: Path, folder: Path, cpus: str | None =
     return servers.start(report.OXIGRAPH, pinned(argv, cpus), f"http://127.0.0.1:{port}/query")
 
 
+def start_floor(servers: Servers, store: Path, cpus: str | None = None) -> Server:
+    """``floor_app.py`` on uvicorn (httptools, uvloop, one process) over ``serve``'s store."""
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(HERE)]
+    argv += ["--host", "127.0.0.1", "--port", str(port), "--http", "httptools"]
+    argv += ["--loop", "uvloop", "--no-access-log", "--log-level", "warning"]
+    env = {"BENCH_STORE": str(store)}
+    return servers.start(report.FLOOR, pinned(argv, cpus), f"http://127.0.0.1:{port}/sparql", env)
+
+
 def start_rdflib(servers: Servers, exe: Path, nt: Path, cpus: str | None = None) -> Server:
     port = free_port()
     argv = [str(exe), "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)]
@@ -487,6 +497,8 @@ class Plan:
         return out
 
     def _measures(self, name: str, repeated: bool, c: int) -> bool:
+        if name == report.FLOOR:  # no cache: the repeated mode would measure the same thing
+            return not repeated
         if name != report.RDFLIB:
             return True
         return not repeated and c in self.rdflib_concurrencies
@@ -625,6 +637,8 @@ def start_all(ctx: Context, setup: Setup, n: int, folder: Path, nt: Path, size: 
             start_ours(ctx.servers, exe, folder / "ours-store", config, ctx.project_env, cpus=cpus)
         )
     started.append(start_oxigraph(ctx.servers, ctx.tools["oxigraph"], folder / "oxigraph", cpus))
+    if ctx.args.floor:
+        started.append(start_floor(ctx.servers, folder / "ours-store", cpus))
     for server in started:
         server.info["ready_seconds"] = round(wait_answer(server, probe.text, probe.accept, 120), 2)
     rd = _start_rdflib(ctx, setup, n, nt, size)
@@ -774,6 +788,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="w2",
         help="configurations of serve: wN = --workers N, wNcM also --cache-mb M "
         "(w2c0: no result cache)",
+    )
+    p.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="leave out the floor (floor_app.py: a bare ASGI app on uvicorn over our store)",
     )
     p.add_argument("--queries", type=Path, default=HERE / "queries")
     p.add_argument("--rdflib-endpoint", default=None, help="path of the rdflib-endpoint command")

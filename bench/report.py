@@ -21,6 +21,8 @@ __all__ = ["best_ours", "failures", "finish_size", "markdown", "ratios", "summar
 MIN_ANSWERS = 5
 OXIGRAPH = "oxigraph"
 RDFLIB = "rdflib-endpoint"
+#: bench/floor_app.py: a bare ASGI app on uvicorn, what Python and uvicorn cost per request
+FLOOR = "floor"
 # runs from before set-ups and modes: the whole machine, one body repeated
 DEFAULT_SETUP, DEFAULT_MODE = "whole", "repeated"
 SETUP_TITLES = {
@@ -157,7 +159,7 @@ def ratios(size: dict, ours: str, setup: str = DEFAULT_SETUP, mode: str = DEFAUL
     out: dict = {}
     for c in concurrencies(size, setup, mode, ours):
         mine = _cells(size, ours, c, setup, mode)
-        for other in (OXIGRAPH, RDFLIB):
+        for other in (OXIGRAPH, RDFLIB, FLOOR):
             found = _ratio(mine, _cells(size, other, c, setup, mode))
             if found:
                 out[f"{other}@c{c}"] = found
@@ -285,7 +287,7 @@ def _reference(size: dict, c: int, setup: str, mode: str) -> dict | None:
 
 def _cells_table(size: dict, setup: str, mode: str, ours: str) -> list[str]:
     servers = _servers(size, setup, mode)
-    others = [o for o in (OXIGRAPH, RDFLIB) if o in servers]
+    others = [o for o in (OXIGRAPH, RDFLIB, FLOOR) if o in servers]
     lines = _head(["query", "c", *servers, *(f"{ours}/{o}" for o in others)])
     for q in size["queries"]:
         for c in concurrencies(size, setup, mode):
@@ -307,16 +309,21 @@ def _ratios_table(size: dict, setup: str, mode: str, names: list[str]) -> list[s
             "p99 ÷ oxigraph p99 (geo-mean, highest)",
             "÷ rdflib-endpoint",
             "*oxigraph ÷ rdflib-endpoint (reference)*",
+            "÷ floor (what our features cost)",
+            "*floor ÷ oxigraph (what uvicorn costs)*",
         ]
     )
     for name in names:
         for c in concurrencies(size, setup, mode, name):
             ox = _ratio_of(size, setup, mode, name, f"{OXIGRAPH}@c{c}")
             rd = _ratio_of(size, setup, mode, name, f"{RDFLIB}@c{c}")
+            fl = _ratio_of(size, setup, mode, name, f"{FLOOR}@c{c}")
             ref = _reference(size, c, setup, mode)
-            lines.append(
-                _row([name, str(c), _with_min(ox), _p99_text(ox), _with_min(rd), _with_min(ref)])
+            floor = _ratio(
+                _cells(size, FLOOR, c, setup, mode), _cells(size, OXIGRAPH, c, setup, mode)
             )
+            row = [name, str(c), _with_min(ox), _p99_text(ox), _with_min(rd), _with_min(ref)]
+            lines.append(_row([*row, _with_min(fl), _with_min(floor)]))
     return lines
 
 
