@@ -10,6 +10,7 @@ off for it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -147,6 +148,12 @@ class _Lines:
 _LINES = _Lines()
 
 
+@functools.lru_cache(maxsize=1024)  # the same few methods and paths, again and again
+def _quoted(text: str) -> str:
+    """``text`` as a JSON string."""
+    return json.dumps(text)
+
+
 class AccessLog:
     """Pure ASGI middleware: one JSON line and the metrics for every HTTP request."""
 
@@ -188,7 +195,7 @@ class AccessLog:
             # by hand: json.dumps costs more than the rest of a cheap query's log line;
             # the method and path are the only free text, so only they are escaped
             _LINES.add(
-                f'{{"method": {json.dumps(scope["method"])}, "path": {json.dumps(scope["path"])}, '
+                f'{{"method": {_quoted(scope["method"])}, "path": {_quoted(scope["path"])}, '
                 f'"status": {status}, "duration_ms": {round(seconds * 1000, 2)}{tail}'
             )
 
