@@ -101,6 +101,78 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "Datatype properties",
     },
     "language": {"fr": "Langue", "nl": "Taal", "en": "Language"},
+    # --- the ontology's documentation (kg_service/web/routes/ontology_docs.py, /def/)
+    "named_individuals": {
+        "fr": "Individus nommés",
+        "nl": "Benoemde individuen",
+        "en": "Named individuals",
+    },
+    "onto_index": {"fr": "Index des termes", "nl": "Index van de termen", "en": "Index of terms"},
+    "onto_hierarchy": {
+        "fr": "Hiérarchie des classes",
+        "nl": "Klassenhiërarchie",
+        "en": "Class hierarchy",
+    },
+    "onto_counts": {
+        "fr": "Les nombres portent sur les données telles que les donne le point d'accès SPARQL, "
+        "triplets déduits compris.",
+        "nl": "De aantallen gelden voor de gegevens zoals het SPARQL-endpoint ze geeft, afgeleide "
+        "triples inbegrepen.",
+        "en": "The counts are over the data as the SPARQL endpoint answers it, inferred triples "
+        "included.",
+    },
+    "onto_namespace": {"fr": "Espace de noms", "nl": "Naamruimte", "en": "Namespace"},
+    "onto_version": {"fr": "Version", "nl": "Versie", "en": "Version"},
+    "onto_rdf": {
+        "fr": "L'ontologie en RDF",
+        "nl": "De ontologie in RDF",
+        "en": "The ontology in RDF",
+    },
+    "onto_definition": {"fr": "Définition", "nl": "Definitie", "en": "Definition"},
+    "onto_other_languages": {
+        "fr": "Dans les autres langues",
+        "nl": "In de andere talen",
+        "en": "In the other languages",
+    },
+    "onto_subclass_of": {"fr": "Sous-classe de", "nl": "Subklasse van", "en": "Subclass of"},
+    "onto_subclasses": {"fr": "Sous-classes", "nl": "Subklassen", "en": "Subclasses"},
+    "onto_subproperty_of": {
+        "fr": "Sous-propriété de",
+        "nl": "Subeigenschap van",
+        "en": "Subproperty of",
+    },
+    "onto_subproperties": {
+        "fr": "Sous-propriétés",
+        "nl": "Subeigenschappen",
+        "en": "Subproperties",
+    },
+    "onto_domain": {"fr": "Domaine", "nl": "Domein", "en": "Domain"},
+    "onto_range": {"fr": "Portée", "nl": "Bereik", "en": "Range"},
+    "onto_inverse": {"fr": "Inverse de", "nl": "Inverse van", "en": "Inverse of"},
+    "onto_domain_of": {"fr": "Domaine de", "nl": "Domein van", "en": "Domain of"},
+    "onto_range_of": {"fr": "Portée de", "nl": "Bereik van", "en": "Range of"},
+    "onto_used_subjects": {
+        "fr": "Employée avec (sujets)",
+        "nl": "Gebruikt bij (onderwerpen)",
+        "en": "Used with (subjects)",
+    },
+    "onto_used_values": {
+        "fr": "Employée avec (valeurs)",
+        "nl": "Gebruikt bij (waarden)",
+        "en": "Used with (values)",
+    },
+    "onto_instances": {"fr": "Instances", "nl": "Instanties", "en": "Instances"},
+    "onto_statements": {
+        "fr": "Énoncés qui l'emploient",
+        "nl": "Uitspraken met deze eigenschap",
+        "en": "Statements using it",
+    },
+    "onto_references": {
+        "fr": "Énoncés qui y renvoient",
+        "nl": "Uitspraken die ernaar verwijzen",
+        "en": "Statements referring to it",
+    },
+    "onto_back": {"fr": "Retour à l'index", "nl": "Terug naar de index", "en": "Back to the index"},
     # --- the landing page and the query pages (kg_service/ui.py) ---
     "ui_tagline": {
         "fr": "Un graphe de connaissances ouvert sur la coopération Benelux",

@@ -1,35 +1,39 @@
 """Ontology documentation at ``/def/`` and the ontology IRI ``/def`` (in the spirit of pyLODE).
 
-Every class and property with its labels and definitions in fr/nl/en, superclasses and
-superproperties, domain and range, inverse, how often the data uses it, and the class
-hierarchy as a nested list. Machines asking ``/def`` for RDF get the ontology graph itself.
+An index of the classes, object and datatype properties and named individuals, then a section
+per term (its anchor is its local name): IRI, label and definition in the page language,
+superclasses, domain and range as labelled links, what it is used with and how often the data
+uses it (:mod:`kg_service.web.ontology_terms`, :mod:`kg_service.web.ontology_usage`), and the
+class hierarchy. pyLODE itself was not used: it writes English headings, and these pages speak
+fr, nl and en. Machines asking ``/def`` for RDF get the ontology graph itself.
 The ontology's ``owl:versionIRI`` (``/def/1.0.0``) answers the same while it is the version the
 store holds; another version is a ``404``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib import OWL, Graph
+from rdflib.namespace import DCTERMS
 from starlette.convertors import Convertor, register_url_convertor
 
 from kg_service.errors import NotFound
-from kg_service.query.contract import QueryRequest, Store, select
+from kg_service.query.contract import QueryRequest, Store
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML
 from kg_service.rdf.namespaces import BKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import LANGUAGES, choose_language, pick_literal
+from kg_service.web.ontology_terms import KINDS, OntologyDocs, docs_model
+from kg_service.web.ontology_usage import count_usage
 from kg_service.web.pages import render
-from kg_service.web.routes.linked_data import local_path
+from kg_service.web.routes.browse import browse_path
 from kg_service.web.routes.sparql import result_response
 
-__all__ = ["Term", "router"]
+__all__ = ["ontology_docs", "ontology_graph", "router"]
 
 router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
@@ -49,28 +53,6 @@ class _Version(Convertor):
 
 register_url_convertor("version", _Version())
 
-KINDS = (
-    ("classes", OWL.Class),
-    ("object_properties", OWL.ObjectProperty),
-    ("datatype_properties", OWL.DatatypeProperty),
-)
-
-
-@dataclass
-class Term:
-    """One class or property as the documentation shows it."""
-
-    iri: str
-    name: str
-    labels: dict[str, str]
-    definitions: dict[str, str]
-    parents: list[tuple[str, str | None]] = field(default_factory=list)
-    domain: list[tuple[str, str | None]] = field(default_factory=list)
-    range: list[tuple[str, str | None]] = field(default_factory=list)
-    inverse: list[tuple[str, str | None]] = field(default_factory=list)
-    usage: int = 0
-    children: list[Term] = field(default_factory=list)
-
 
 async def ontology_graph(request: Request) -> Graph:
     """The ontology graph from the store, parsed again only after an update."""
@@ -84,71 +66,14 @@ async def ontology_graph(request: Request) -> Graph:
     return await request.app.state.derived.get("ontology", compute)
 
 
-def _by_lang(graph: Graph, node: URIRef, prop: URIRef) -> dict[str, str]:
-    return {o.language or "": str(o) for o in graph.objects(node, prop)}
+async def ontology_docs(request: Request) -> OntologyDocs:
+    """The documented terms with the data's counts, computed once per store snapshot."""
 
+    async def compute() -> OntologyDocs:
+        graph = await ontology_graph(request)
+        return docs_model(graph, await count_usage(request.app.state.store))
 
-def _links(graph: Graph, node: URIRef, prop: URIRef) -> list[tuple[str, str | None]]:
-    return sorted(
-        (_curie(graph, o), local_path(str(o)) or str(o))
-        for o in graph.objects(node, prop)
-        if isinstance(o, URIRef)
-    )
-
-
-def _curie(graph: Graph, iri: URIRef) -> str:
-    try:
-        return graph.namespace_manager.normalizeUri(iri)
-    except Exception:  # rdflib raises for IRIs it cannot split
-        return str(iri)
-
-
-def _term(graph: Graph, node: URIRef) -> Term:
-    definitions = _by_lang(graph, node, SKOS.definition) or _by_lang(graph, node, RDFS.comment)
-    return Term(
-        iri=str(node),
-        name=str(node)[len(str(BKG)) :],
-        labels=_by_lang(graph, node, RDFS.label),
-        definitions=definitions,
-        parents=_links(graph, node, RDFS.subClassOf) + _links(graph, node, RDFS.subPropertyOf),
-        domain=_links(graph, node, RDFS.domain),
-        range=_links(graph, node, RDFS.range),
-        inverse=_links(graph, node, OWL.inverseOf),
-    )
-
-
-def _terms(graph: Graph, kind: URIRef, usage: dict[str, int]) -> list[Term]:
-    terms = [
-        _term(graph, node)
-        for node in graph.subjects(RDF.type, kind)
-        if isinstance(node, URIRef) and str(node).startswith(str(BKG))
-    ]
-    for term in terms:
-        term.usage = usage.get(term.iri, 0)
-    return sorted(terms, key=lambda t: t.name.lower())
-
-
-def _hierarchy(classes: list[Term], graph: Graph) -> list[Term]:
-    by_iri = {c.iri: c for c in classes}
-    roots = []
-    for c in classes:
-        parents = [
-            str(p) for p in graph.objects(URIRef(c.iri), RDFS.subClassOf) if str(p) in by_iri
-        ]
-        for parent in parents:
-            by_iri[parent].children.append(c)
-        if not parents:
-            roots.append(c)
-    return roots
-
-
-async def _usage(store: Store) -> dict[str, int]:
-    rows = await select(
-        store,
-        f"""SELECT ?t (COUNT(*) AS ?n) WHERE {{
-  {{ ?x a ?t }} UNION {{ ?x ?t ?y }} FILTER(STRSTARTS(STR(?t), "{BKG}")) }} GROUP BY ?t""",
-    )
-    return {r["t"]["value"]: int(r["n"]["value"]) for r in rows}
+    return await request.app.state.derived.get("ontology_docs", compute)
 
 
 #: The ontology IRI ``/def`` and its documentation ``/def/`` answer alike.
@@ -203,10 +128,21 @@ async def ontology(request: Request) -> Response:
         result = await request.app.state.store.query(QueryRequest(query, format=fmt.name))
         return result_response(result)
     graph = await ontology_graph(request)
-    usage = await _usage(request.app.state.store)
-    sections = {name: _terms(graph, kind, usage) for name, kind in KINDS}
     lang = choose_language(request)
-    header = {
+    return render(
+        request,
+        "ontology.html",
+        header=_header(graph, lang),
+        docs=await ontology_docs(request),
+        kinds=list(KINDS),
+        browse_path=browse_path,
+        languages=LANGUAGES,
+        formats=GRAPH_FORMATS,
+    )
+
+
+def _header(graph: Graph, lang: str) -> dict[str, object]:
+    return {
         "title": pick_literal(list(graph.objects(ONTOLOGY_IRI, DCTERMS.title)), lang),
         "description": pick_literal(list(graph.objects(ONTOLOGY_IRI, DCTERMS.description)), lang),
         "version": graph.value(ONTOLOGY_IRI, OWL.versionInfo),
@@ -215,12 +151,3 @@ async def ontology(request: Request) -> Response:
         "iri": str(ONTOLOGY_IRI),
         "namespace": str(BKG),
     }
-    return render(
-        request,
-        "ontology.html",
-        header=header,
-        sections=sections,
-        hierarchy=_hierarchy(sections["classes"], graph),
-        languages=LANGUAGES,
-        formats=GRAPH_FORMATS,
-    )
