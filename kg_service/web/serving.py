@@ -107,8 +107,26 @@ def _child(settings: Settings, family: socket.AddressFamily, pipe: Connection) -
         threading.Thread(target=_await_successor, args=args, daemon=True).start()
 
     lifecycle.install(retire, on_ready=lambda: send(("ready",)))
-    server.run(sockets=[sock])
-    # A runaway query may still hold a thread of the pool: leave without waiting for it.
+    # uvicorn hands a SIGTERM back once it has shut down: leave as a process of
+    # multiprocessing does then (its finalizers remove the temp folder the validation pool's
+    # forkserver made), not killed by the signal
+    signal.signal(signal.SIGTERM, _leave)
+    try:
+        server.run(sockets=[sock])
+    finally:  # a runaway query may still hold a thread of the pool: it is not waited for
+        threading.Thread(target=_exit_after, args=(_EXIT_GRACE,), daemon=True).start()
+
+
+def _leave(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+#: How long a stopping HTTP process may take to leave before it is made to.
+_EXIT_GRACE = 3.0
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
     logging.shutdown()
     os._exit(0)
 
