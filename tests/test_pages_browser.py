@@ -67,6 +67,19 @@ def test_on_a_phone_each_cell_keeps_its_header(open_page):
     expect(cell).to_contain_text("B")  # a readable size, with its unit
 
 
+def test_our_own_tables_still_stack_on_a_phone_the_catalogue(open_page):
+    # the phone rules are scoped away from YASGUI's result table (issue 15), not from ours
+    visit = open_page("fr-BE", 390, 844)
+    visit.goto("/catalog")
+    row = visit.page.locator("main table").first.locator("tr").first
+    top = "c => c.getBoundingClientRect().top"
+    tops = [row.locator(cell).evaluate(top) for cell in ("th", "td")]
+    assert tops[0] < tops[1], f"the header and its value side by side: {tops}"
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, "catalog-390")
+
+
 def test_a_digest_is_short_with_the_full_value_on_hover_and_a_copy_button(open_page):
     visit = open_page("en-GB")
     visit.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
