@@ -160,3 +160,41 @@ def test_the_timeline_reads_on_a_phone_links_and_is_accessible(open_page, width,
         page.locator("ol.timeline a").first.click()
     assert "/id/" in page.url
     visit.assert_stayed_home()
+
+
+#: The link of the box a box is drawn under (the box of the list item holding its list).
+PARENT_BOX = (
+    "a => a.closest('ul').closest('li')?.querySelector(':scope > .org-box')?.getAttribute('href')"
+)
+
+
+@pytest.mark.parametrize("width, locale", [(1280, "nl-BE"), (390, "en-GB")])
+def test_the_organisation_diagram_draws_links_fits_a_phone_and_is_accessible(
+    open_page, width, locale
+):
+    visit = open_page(locale, width, 844 if width < 500 else 800)
+    visit.goto("/organisation")
+    page = visit.page
+    expect(page.locator("ul.org-tree")).to_have_count(3)
+    expect(page.locator("ul.org-tree a.org-box")).to_have_count(25)
+    for child, parent in (
+        ("/id/institution/benelux-parliament", "/id/organisation/benelux-union"),
+        ("/id/axis/senningen-3-justice-cooperation", "/id/action-plan/senningen-3"),
+        ("/id/group/benelux-liaison-officers", "/id/group/benelux-countries-consultation"),
+    ):
+        assert page.locator(f'a.org-box[href="{child}"]').evaluate(PARENT_BOX) == parent
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    rights = page.locator("a.org-box").evaluate_all(
+        "boxes => boxes.map(b => b.getBoundingClientRect().right)"
+    )
+    assert max(rights) <= viewport, f"a box runs off the screen: {max(rights)} > {viewport}"
+    shot(visit, f"organisation-{width}")
+    assert_accessible(visit)
+    box = page.locator('a.org-box[href="/id/group/neighbours-consultation"]')
+    label = box.inner_text()
+    with page.expect_navigation():
+        box.click()
+    assert page.url.endswith("/id/group/neighbours-consultation")
+    expect(page.locator("h1")).to_have_text(label)
+    visit.assert_stayed_home()
