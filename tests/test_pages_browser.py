@@ -67,6 +67,19 @@ def test_on_a_phone_each_cell_keeps_its_header(open_page):
     expect(cell).to_contain_text("B")  # a readable size, with its unit
 
 
+def test_our_own_tables_still_stack_on_a_phone_the_catalogue(open_page):
+    # the phone rules are scoped away from YASGUI's result table (issue 15), not from ours
+    visit = open_page("fr-BE", 390, 844)
+    visit.goto("/catalog")
+    row = visit.page.locator("main table").first.locator("tr").first
+    top = "c => c.getBoundingClientRect().top"
+    tops = [row.locator(cell).evaluate(top) for cell in ("th", "td")]
+    assert tops[0] < tops[1], f"the header and its value side by side: {tops}"
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, "catalog-390")
+
+
 def test_a_digest_is_short_with_the_full_value_on_hover_and_a_copy_button(open_page):
     visit = open_page("en-GB")
     visit.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -146,4 +159,42 @@ def test_the_timeline_reads_on_a_phone_links_and_is_accessible(open_page, width,
     with page.expect_navigation():
         page.locator("ol.timeline a").first.click()
     assert "/id/" in page.url
+    visit.assert_stayed_home()
+
+
+#: The link of the box a box is drawn under (the box of the list item holding its list).
+PARENT_BOX = (
+    "a => a.closest('ul').closest('li')?.querySelector(':scope > .org-box')?.getAttribute('href')"
+)
+
+
+@pytest.mark.parametrize("width, locale", [(1280, "nl-BE"), (390, "en-GB")])
+def test_the_organisation_diagram_draws_links_fits_a_phone_and_is_accessible(
+    open_page, width, locale
+):
+    visit = open_page(locale, width, 844 if width < 500 else 800)
+    visit.goto("/organisation")
+    page = visit.page
+    expect(page.locator("ul.org-tree")).to_have_count(3)
+    expect(page.locator("ul.org-tree a.org-box")).to_have_count(25)
+    for child, parent in (
+        ("/id/institution/benelux-parliament", "/id/organisation/benelux-union"),
+        ("/id/axis/senningen-3-justice-cooperation", "/id/action-plan/senningen-3"),
+        ("/id/group/benelux-liaison-officers", "/id/group/benelux-countries-consultation"),
+    ):
+        assert page.locator(f'a.org-box[href="{child}"]').evaluate(PARENT_BOX) == parent
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    rights = page.locator("a.org-box").evaluate_all(
+        "boxes => boxes.map(b => b.getBoundingClientRect().right)"
+    )
+    assert max(rights) <= viewport, f"a box runs off the screen: {max(rights)} > {viewport}"
+    shot(visit, f"organisation-{width}")
+    assert_accessible(visit)
+    box = page.locator('a.org-box[href="/id/group/neighbours-consultation"]')
+    label = box.inner_text()
+    with page.expect_navigation():
+        box.click()
+    assert page.url.endswith("/id/group/neighbours-consultation")
+    expect(page.locator("h1")).to_have_text(label)
     visit.assert_stayed_home()

@@ -186,3 +186,45 @@ def test_the_timeline_lists_milestones_and_agreements_by_year_with_links(server)
     assert '<a href="/id/milestone/1944-customs-union">' in page
     assert "Signature" in page and "Étape" in page
     assert '<a href="/timeline">Chronologie</a>' in page  # in the site menu
+
+
+#: What the organisation page must draw, asked of the graph itself: every institution, every
+#: Senningen axis and working group (our own IRIs) with its label in ``lang``.
+ORGANISATION = """PREFIX bkg: <https://w3id.org/benelux-kg/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?x ?label WHERE {
+  { ?x a bkg:Institution } UNION { ?x a bkg:ActionPlanAxis } UNION { ?x a bkg:WorkingGroup }
+  ?x rdfs:label ?label FILTER(lang(?label) = "%s")
+  FILTER(STRSTARTS(STR(?x), "https://w3id.org/benelux-kg/id/"))
+}"""
+
+
+@pytest.mark.parametrize(
+    "lang, heading, role",
+    [
+        ("fr", "Organisation", "axe principal"),
+        ("nl", "Organisatie", "hoofdas"),
+        ("en", "Organisation", "main axis"),
+    ],
+)
+def test_the_organisation_draws_every_institution_axis_and_group_with_its_link(
+    server, lang, heading, role
+):
+    page = _page(server, "/organisation", lang)
+    assert h1(page) == heading
+    with server.client() as client:
+        r = client.get(
+            "/sparql",
+            params={"query": ORGANISATION % lang},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+    found = {b["x"]["value"]: b["label"]["value"] for b in r.json()["results"]["bindings"]}
+    kinds = [iri.split("/")[-2] for iri in found]
+    assert (kinds.count("institution"), kinds.count("axis"), kinds.count("group")) == (5, 3, 15)
+    for iri, label in found.items():
+        path = "/" + iri.removeprefix("https://w3id.org/benelux-kg/")
+        assert f'<a class="org-box" href="{path}">{label}</a>' in page, label
+    assert page.count('class="org-box"') == len(found) + 2  # and the Union, the action plan
+    assert f'<span class="org-note">{role}</span>' in page
+    assert f'<a href="/organisation">{heading}</a>' in page  # in the site menu
+    assert f'<a href="/organisation">{heading}</a>' in _page(server, "/", lang)  # and the landing

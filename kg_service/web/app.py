@@ -37,6 +37,7 @@ from kg_service.web.routes import (
     graph_store,
     linked_data,
     ontology_docs,
+    organisation,
     publishing,
     reconcile,
     search,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(reconcile.router)
     app.include_router(browse.router)
     app.include_router(timeline.router)
+    app.include_router(organisation.router)
     app.include_router(validation_http.router)
     app.mount("/static", pages.static_files(), name="static")
     app.add_api_route(

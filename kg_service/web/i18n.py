@@ -452,6 +452,41 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "Inwerkingtreding",
         "en": "Entry into force",
     },
+    # --- the organisation page (kg_service/web/routes/organisation.py)
+    "organisation": {"fr": "Organisation", "nl": "Organisatie", "en": "Organisation"},
+    "organisation_intro": {
+        "fr": "L'organisation de la coopération Benelux telle que le graphe la connaît : les "
+        "institutions de l'Union Benelux, puis la coopération en matière de sécurité "
+        "(Senningen), les axes de son plan d'action et ses groupes de travail. Chaque case "
+        "mène à sa page.",
+        "nl": "De organisatie van de Benelux-samenwerking zoals de graaf die kent: de "
+        "instellingen van de Benelux Unie, daarna de samenwerking op het gebied van veiligheid "
+        "(Senningen), de assen van haar actieplan en haar werkgroepen. Elk vak leidt naar zijn "
+        "pagina.",
+        "en": "The organisation of Benelux cooperation as the graph knows it: the institutions "
+        "of the Benelux Union, then the security cooperation (Senningen), the axes of its "
+        "action plan and its working groups. Each box leads to its page.",
+    },
+    "organisation_institutions": {
+        "fr": "Les institutions",
+        "nl": "De instellingen",
+        "en": "The institutions",
+    },
+    "organisation_axes": {
+        "fr": "Senningen : les axes du plan d'action",
+        "nl": "Senningen: de assen van het actieplan",
+        "en": "Senningen: the axes of the action plan",
+    },
+    "organisation_groups": {
+        "fr": "Senningen : les groupes de travail",
+        "nl": "Senningen: de werkgroepen",
+        "en": "Senningen: the working groups",
+    },
+    "ui_about_organisation": {
+        "fr": "les institutions de l'Union et les groupes Senningen, dessinés",
+        "nl": "de instellingen van de Unie en de Senningen-groepen, getekend",
+        "en": "the Union's institutions and the Senningen groups, drawn",
+    },
     # --- error pages (kg_service/web/app.py): the reason for each status, then what to do
     "error_reason_400": {"fr": "Requête incorrecte", "nl": "Ongeldig verzoek", "en": "Bad request"},
     "error_reason_401": {
