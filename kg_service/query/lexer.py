@@ -3,8 +3,9 @@
 The service rewrites a query only where an engine needs it (the search ``SERVICE``, and what
 Virtuoso must get: :mod:`kg_service.backends.virtuoso`), but it must see the shape of an
 update: where each operation starts and ends (``;`` outside any bracket), which keyword
-starts it, and where its templates and ``WHERE`` group are. That is what :func:`operations` gives; the engines still
-parse the text themselves, so a malformed update fails there with the engine's message.
+starts it, and where its templates and ``WHERE`` group are. That is what :func:`operations`
+gives; the engines still parse the text themselves, so a malformed update fails there with the
+engine's message.
 
 Comments, strings and IRIs are recognised as the SPARQL lexer does, so a ``;`` or ``{`` inside
 them never counts. Prefixed names and numbers never swallow a final ``.`` (it ends a triple).
