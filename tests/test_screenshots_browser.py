@@ -23,6 +23,7 @@ PAGES = [
     ("class-list", "/browse/Institution"),
     ("search", "/search?q=benelux"),
     ("timeline", "/timeline"),
+    ("organisation", "/organisation"),
     ("ontology", "/def/"),
     ("editor", "/sparql"),
     ("validate", "/validate"),
