@@ -11,6 +11,7 @@ import pytest
 from conftest import serving
 
 from kg_service.errors import Overloaded, QueryTimeout
+from kg_service.process import lifecycle
 from kg_service.process.workers import _HEADER, _Frames
 from kg_service.query.cache import ResultCache
 from kg_service.query.contract import QueryRequest
@@ -116,6 +117,24 @@ def test_a_query_past_its_deadline_gets_a_timeout_and_the_runner_calls_it_a_runa
     assert 0.3 <= waited < 0.3 + SWEEP + 2.0
     assert runaways and "time limit" in runaways[0]  # still evaluating a second later
     assert left == 0  # its turn was given back
+
+
+def test_a_retiring_process_answers_connection_close_whatever_the_app_said():
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def scenario() -> None:
+        closing = lifecycle.closing(send)
+        headers = [(b"content-type", b"text/plain"), (b"Connection", b"keep-alive")]
+        await closing({"type": "http.response.start", "status": 200, "headers": headers})
+        await closing({"type": "http.response.body", "body": b"ok"})
+
+    asyncio.run(scenario())
+    start, body = sent
+    assert start["headers"] == [(b"content-type", b"text/plain"), (b"connection", b"close")]
+    assert body == {"type": "http.response.body", "body": b"ok"}
 
 
 def test_request_digests_cannot_be_forged_by_moving_text_between_fields():

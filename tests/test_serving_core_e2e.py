@@ -78,6 +78,51 @@ def test_a_runaway_gets_its_503_and_nobody_else_notices(short: Server):
     assert "retires" in short.log.read_text()
 
 
+def _keep_alive(url: str, results: list[int | str], stop: threading.Event) -> None:
+    """Cheap queries one after another over one client's keep-alive connections."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            try:
+                answer = http.get("/sparql", params={"query": f"ASK {{ ?s ?p {i} }}"})
+                results.append(answer.status_code)
+            except httpx.TransportError as exc:
+                results.append(f"{type(exc).__name__}: {exc}")
+
+
+def _replaced(now: set[int], before: set[int]) -> bool:
+    """As many processes as before, and one of them new: the retired one is gone."""
+    return len(now) == len(before) and now != before
+
+
+def test_keep_alive_clients_move_to_a_sibling_when_a_process_retires(short: Server):
+    """A retiring process closes each keep-alive connection after its next answer, then the
+    idle ones: a client that keeps asking never meets a connection closed under it."""
+    before = http_processes(short)
+    results: list[int | str] = []
+    stop = threading.Event()
+    clients = [
+        threading.Thread(target=_keep_alive, args=(short.url, results, stop)) for _ in range(4)
+    ]
+    for thread in clients:
+        thread.start()
+    try:
+        with httpx.Client(base_url=short.url, timeout=60) as http:
+            slow = http.get("/sparql", params={"query": ENDLESS})
+        assert slow.status_code == 503
+        # until the retired process is gone, and a few answers more (deadlines: CI is loaded)
+        assert wait_for(lambda: _replaced(http_processes(short), before), 60)
+        settled = len(results)
+        assert wait_for(lambda: len(results) >= settled + 20, 60)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(30)
+    failed = [r for r in results if r != 200]
+    assert results and failed == [], failed[:5]
+
+
 def test_a_memory_hog_is_stopped_and_its_siblings_serve_on(settings, built, tmp_path):
     env = {"BENELUX_KG_PROCESS_MEMORY_MB": "400"}
     srv = start_server(

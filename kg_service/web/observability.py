@@ -30,6 +30,7 @@ from prometheus_client.core import GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg_service.errors import KGError
+from kg_service.process import lifecycle
 from kg_service.web import openapi
 
 __all__ = [
@@ -168,6 +169,8 @@ class AccessLog:
             return
         start = time.perf_counter()
         status = 500
+        if lifecycle.retiring():
+            send = lifecycle.closing(send)
 
         async def capture(message: Message) -> None:
             nonlocal status

@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg_service.errors import KGError
+from kg_service.process import lifecycle
 from kg_service.query.contract import QueryRequest
 from kg_service.query.policy import check_query
 from kg_service.web.observability import query_hash
@@ -70,6 +71,8 @@ class QueryPath:
         if scope["method"] not in _METHODS:
             await self.app(scope, receive, send)
             return
+        if lifecycle.retiring():
+            send = lifecycle.closing(send)
         start, status = time.perf_counter(), 500
         try:
             status = await self._answer(scope, receive, send)

@@ -154,8 +154,10 @@ def _await_successor(
     loop.call_soon_threadsafe(setattr, server, "should_exit", True)
 
 
-#: How long a retiring process keeps accepting what is already queued on its socket.
-_DRAIN = 0.2
+#: How long a retiring process keeps accepting what is already queued on its socket, and
+#: answering on its keep-alive connections (each answer closing its connection), before it
+#: closes the idle ones.
+_DRAIN = 1.0
 
 
 @dataclass
