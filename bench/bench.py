@@ -923,9 +923,9 @@ def write_results(run: dict, out: Path, readme: Path | None) -> None:
         update_readme(readme, report.summary(run))
 
 
-def update_readme(readme: Path, table: str) -> None:
-    """Replace what stands between the ``latest`` markers of the README by ``table``."""
-    start, end = "<!-- latest:start -->", "<!-- latest:end -->"
+def update_readme(readme: Path, table: str, marker: str = "latest") -> None:
+    """Replace what stands between the ``marker`` markers of the README by ``table``."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     text = readme.read_text(encoding="utf-8")
     if start in text and end in text:
         head, rest = text.split(start, 1)

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-__all__ = ["MODES", "Cell", "drive", "wrk_version"]
+__all__ = ["MODES", "Cell", "done_lua", "drive", "run_script", "wrk_version"]
 
 MARK = "BENCH-JSON "
 MODES = ("distinct", "repeated")
@@ -36,6 +36,10 @@ wrk.body = "{body}"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "{accept}"
 {request}
+"""
+
+#: wrk's ``done()``: the result as one JSON line after :data:`MARK` (``{mark}``: MARK).
+DONE = """\
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -84,7 +88,12 @@ def script_text(query: str, accept: str, mode: str = "distinct") -> str:
         raise ValueError(f"mode must be one of {MODES}: {mode!r}")
     body = urlencode({"query": query})  # only [A-Za-z0-9_.~%+-]: safe in a Lua string
     request = DISTINCT.replace("{nonce}", uuid.uuid4().hex[:12]) if mode == "distinct" else ""
-    return LUA.format(body=body, accept=accept, mark=MARK, request=request)
+    return LUA.format(body=body, accept=accept, request=request) + done_lua()
+
+
+def done_lua() -> str:
+    """The Lua ``done()`` that prints wrk's result for :func:`run_script` to read."""
+    return DONE.format(mark=MARK)
 
 
 def _cell(raw: dict) -> Cell:
@@ -139,10 +148,17 @@ def drive(
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
         script = Path(tmp) / "post.lua"
         script.write_text(script_text(query, accept, mode), encoding="utf-8")
-        argv = wrk_argv(url, script, concurrency, duration, timeout, cpus)
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=duration + timeout + 30, check=False
-        )
+        return run_script(url, script, concurrency, duration, timeout, cpus)
+
+
+def run_script(
+    url: str, script: Path, concurrency: int, duration: float, timeout: float, cpus: str | None
+) -> Cell:
+    """Run wrk with the Lua ``script`` (which must end with :func:`done_lua`); its result."""
+    argv = wrk_argv(url, script, concurrency, duration, timeout, cpus)
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=duration + timeout + 30, check=False
+    )
     for line in done.stdout.splitlines():
         if line.startswith(MARK):
             return _cell(json.loads(line[len(MARK) :]))
