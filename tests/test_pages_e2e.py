@@ -186,6 +186,7 @@ def test_the_timeline_lists_milestones_and_agreements_by_year_with_links(server)
     assert '<a href="/id/milestone/1944-customs-union">' in page
     assert "Signature" in page and "Étape" in page
     assert '<a href="/timeline">Chronologie</a>' in page  # in the site menu
+    assert '<a href="/timeline">Chronologie</a>' in _page(server, "/", "fr")  # and the landing
 
 
 #: What the organisation page must draw, asked of the graph itself: every institution, every

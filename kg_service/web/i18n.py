@@ -482,6 +482,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "Senningen: de werkgroepen",
         "en": "Senningen: the working groups",
     },
+    "ui_about_timeline": {
+        "fr": "l'histoire de 1944 à aujourd'hui : étapes et accords, par année",
+        "nl": "de geschiedenis van 1944 tot nu: mijlpalen en overeenkomsten, per jaar",
+        "en": "the history from 1944 to today: milestones and agreements, by year",
+    },
     "ui_about_organisation": {
         "fr": "les institutions de l'Union et les groupes Senningen, dessinés",
         "nl": "de instellingen van de Unie en de Senningen-groepen, getekend",
