@@ -19,6 +19,7 @@ __all__ = [
     "ONTOLOGY_GRAPH",
     "ONTOLOGY_IRI",
     "PREFIXES",
+    "RDFS_LABEL",
     "SEARCH",
     "SEARCH_SERVICE",
     "SOURCES_GRAPH",
@@ -35,6 +36,8 @@ INFERRED_GRAPH = GRAPH["inferred"]
 #: Full-text search inside SPARQL: ``SERVICE <SEARCH_SERVICE> { ?x search:query "…" }``,
 #: answered by this service from its index (kg_service.search.service), never fetched.
 SEARCH_SERVICE = BASE + "search"
+#: ``rdfs:label``, which every page reads
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SEARCH = Namespace(BASE + "search#")
 #: The descriptions of the sources: documents, their sections (with their text), external
 #: sources, and every named graph of statements (which section or source it holds).

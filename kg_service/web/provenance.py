@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg_service.query.contract import Store, select
-from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH
+from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, RDFS_LABEL
 from kg_service.web.i18n import pick_literal, t
 
 __all__ = ["Sources", "SourceRef", "load_sources", "source_statements"]
 
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DCT_PART = "http://purl.org/dc/terms/isPartOf"
 
 

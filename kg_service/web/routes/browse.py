@@ -21,7 +21,7 @@ from fastapi import Path as PathParam
 from kg_service.errors import BadRequest, NotFound
 from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import HTML
-from kg_service.rdf.namespaces import BKG
+from kg_service.rdf.namespaces import BKG, RDFS_LABEL
 from kg_service.search.index import pick_label
 from kg_service.search.query import type_iri
 from kg_service.web import openapi
@@ -36,7 +36,6 @@ router = APIRouter(tags=["Pages"], default_response_class=Response)
 
 PAGE_SIZE = 50
 MAX_SIZE = 200
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DESCRIPTIONS = (
     "http://www.w3.org/2004/02/skos/core#definition",
     "http://purl.org/dc/terms/description",

@@ -32,7 +32,7 @@ from kg_service.errors import NotFound
 from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
-from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH
+from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH, RDFS_LABEL
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal, property_label, t
@@ -45,7 +45,6 @@ __all__ = ["Described", "checked_iri", "local_path", "router"]
 
 router = APIRouter(tags=["Linked data"], default_response_class=Response)
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SCHEMA_TEXT = "https://schema.org/text"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"

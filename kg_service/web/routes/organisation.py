@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 
 from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import HTML
-from kg_service.rdf.namespaces import BKG, ID
+from kg_service.rdf.namespaces import BKG, ID, RDFS_LABEL
 from kg_service.search.index import pick_label
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language
@@ -28,7 +28,6 @@ __all__ = ["Node", "Part", "organisation_parts", "router"]
 
 router = APIRouter(tags=["Pages"], default_response_class=Response)
 
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SUB_ORGANIZATION_OF = "http://www.w3.org/ns/org#subOrganizationOf"
 
 #: Each part of the page: its heading (a word of the i18n table) and the pattern that binds
@@ -116,7 +115,7 @@ async def _labels(store: Store, iris: set[str], lang: str) -> dict[str, str]:
         return {}
     values = " ".join(f"<{iri}>" for iri in sorted(iris))
     rows = await select(
-        store, f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{_LABEL}> ?l }}"
+        store, f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{RDFS_LABEL}> ?l }}"
     )
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: r["l"]["value"]):  # the same pick every time

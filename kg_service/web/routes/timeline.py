@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 
 from kg_service.query.contract import Store, select
 from kg_service.rdf.formats import HTML
-from kg_service.rdf.namespaces import BKG
+from kg_service.rdf.namespaces import BKG, RDFS_LABEL
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, t
 from kg_service.web.pages import render
@@ -43,9 +43,6 @@ class Event:
     href: str | None
 
 
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-
 def _query(lang: str) -> str:
     """The dated things, labelled in ``lang`` (one of LANGUAGES: safe in the query text)."""
     unions = " UNION ".join(
@@ -54,8 +51,8 @@ def _query(lang: str) -> str:
     )
     return f"""SELECT DISTINCT ?x ?year ?kind ?label WHERE {{
   {unions}
-  OPTIONAL {{ ?x <{_LABEL}> ?here FILTER(lang(?here) = "{lang}") }}
-  OPTIONAL {{ ?x <{_LABEL}> ?en FILTER(lang(?en) = "en") }}
+  OPTIONAL {{ ?x <{RDFS_LABEL}> ?here FILTER(lang(?here) = "{lang}") }}
+  OPTIONAL {{ ?x <{RDFS_LABEL}> ?en FILTER(lang(?en) = "en") }}
   BIND(COALESCE(?here, ?en, STR(?x)) AS ?label)
 }}"""
 

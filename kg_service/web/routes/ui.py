@@ -36,7 +36,7 @@ from kg_service.publish.signposting import link_header
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS
-from kg_service.rdf.namespaces import BASE, BKG, COMMON_PREFIXES, ID, PREFIXES
+from kg_service.rdf.namespaces import BASE, BKG, COMMON_PREFIXES, ID, PREFIXES, RDFS_LABEL
 from kg_service.settings import Settings
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, editor_words, pick_literal
@@ -87,7 +87,6 @@ PAGE_ROWS = 1000
 #: What the HTML query page asks the store for: JSON results, or Turtle for graphs.
 PAGE_ACCEPT = "application/sparql-results+json, text/turtle"
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DESCRIPTIONS = (
     "http://purl.org/dc/terms/description",
     "http://www.w3.org/2004/02/skos/core#definition",
