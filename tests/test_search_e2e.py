@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import unicodedata
 from types import SimpleNamespace
 
 import pytest
@@ -191,6 +192,20 @@ def test_a_class_list_is_paginated_and_sorted_in_the_page_language(server):
     assert "21 instanties" in pages[0].text and "Pagina 1 van 3" in pages[0].text
     labels = re.findall(r'<li><a href="/id/[^"]+" title="[^"]+"[^>]*>([^<]+)</a>', pages[0].text)
     assert labels == sorted(labels, key=str.lower)
+
+
+def test_a_class_list_sorts_accented_letters_with_their_base_letter(server):
+    with server.client() as http:
+        page = http.get(
+            "/browse/Objective", params={"size": 200}, headers={**BROWSER, "Accept-Language": "fr"}
+        )
+    labels = re.findall(r'<li><a href="/id/[^"]+" title="[^"]+"[^>]*>([^<]+)</a>', page.text)
+    labels = [html.unescape(label) for label in labels]
+    assert "Élargir la coopération transfrontalière" in labels
+    folded = [
+        unicodedata.normalize("NFD", label.lower()).encode("ascii", "ignore") for label in labels
+    ]
+    assert folded == sorted(folded), labels  # "Élargir" among the e's, not after the z's
 
 
 @pytest.mark.parametrize(

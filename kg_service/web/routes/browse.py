@@ -137,6 +137,19 @@ def _label_choice(lang: str) -> tuple[str, str]:
     return optionals, f"COALESCE({choice}, MIN(?lx), STR(?s))"
 
 
+# Letters with accents sort with their base letter, as a reader of French or Dutch expects
+# ("Élargir" among the e's, not after "z"); SPARQL has no collation, so the key folds them.
+_FOLDS = (("[àáâãäå]", "a"), ("[çć]", "c"), ("[èéêë]", "e"), ("[ìíîï]", "i"),
+          ("[ñ]", "n"), ("[òóôõö]", "o"), ("[ùúûü]", "u"), ("[ýÿ]", "y"))  # fmt: skip
+
+
+def _folded(expression: str) -> str:
+    """A SPARQL expression of ``expression`` (lower case) with accented letters folded."""
+    for pattern, letter in _FOLDS:
+        expression = f'REPLACE({expression}, "{pattern}", "{letter}")'
+    return expression
+
+
 async def _instances(store: Store, iri: str, lang: str, offset: int, size: int) -> list[dict]:
     """One page of instances: link, label and the label's language."""
     optionals, choice = _label_choice(lang if lang in LANGUAGES else "en")
@@ -147,7 +160,7 @@ async def _instances(store: Store, iri: str, lang: str, offset: int, size: int) 
       {{ SELECT DISTINCT ?s WHERE {{ ?s a <{iri}> FILTER(isIRI(?s)) }} }}
 {optionals}
     }} GROUP BY ?s }}
-}} ORDER BY LCASE(STR(?label)) ?s LIMIT {size} OFFSET {offset}""",
+}} ORDER BY {_folded("LCASE(STR(?label))")} ?s LIMIT {size} OFFSET {offset}""",
     )
     return [
         {
