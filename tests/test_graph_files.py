@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import shared
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from kg_service.rdf.namespaces import BKG, ID, ONTOLOGY_IRI
 from kg_service.validation.core import load_files
@@ -166,6 +166,44 @@ def test_same_as_only_to_identifiers_listed_with_a_source(data):
     targets |= {str(o) for o in data.objects(None, SKOS.exactMatch)}
     assert targets, "expected identifiers from external-facts.md"
     assert targets <= allowed_identifiers(), sorted(targets - allowed_identifiers())
+
+
+#: Where the identifiers of external-facts.md live; any IRI there names a real-world thing.
+IDENTIFIER_SPACES = (
+    "http://www.wikidata.org/",
+    "https://www.wikidata.org/",
+    "http://dbpedia.org/",
+    "http://publications.europa.eu/resource/authority/",
+)
+
+
+def external_identifiers(g: Graph) -> set[str]:
+    """The IRIs of ``g`` (in any position, with any property) in an identifier space, except a
+    source's own address (``schema:url``, ``foaf:page``: where it was found, not a thing)."""
+    pages = set(g.objects(None, SCHEMA.url)) | set(g.objects(None, FOAF.page))
+    return {
+        str(term)
+        for triple in g
+        for term in triple
+        if isinstance(term, URIRef) and str(term).startswith(IDENTIFIER_SPACES)
+        if term not in pages
+    }
+
+
+def test_every_external_identifier_used_anywhere_is_listed(data):
+    # issue 14: "use only identifiers listed in external-facts.md", whatever the property
+    # (owl:sameAs, skos:exactMatch, rdfs:seeAlso, …)
+    used = external_identifiers(data)
+    assert "http://www.wikidata.org/entity/Q29999" in used  # the rdfs:seeAlso counts too
+    assert used <= allowed_identifiers(), sorted(used - allowed_identifiers())
+
+
+def test_external_identifiers_are_stated_only_by_external_sources():
+    # a seed never gives an identifier: one outside data/external/ would be cited to a slide
+    outside = [f for f in sorted((ROOT / "data").glob("*.*")) if f.suffix in (".ttl", ".trig")]
+    assert len(outside) >= 8
+    for file in outside:
+        assert not external_identifiers(load_files([file])), file.name
 
 
 def test_eu_authority_codes_are_exact_matches_never_same_as(data):
