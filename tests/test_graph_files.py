@@ -267,6 +267,23 @@ def test_unsourced_links_are_left_out(data):
     assert not re.search(r"(?i)exercice commun|joint exercise|gezamenlijke oefening ", descriptions)
 
 
+CANDY_AS_EXERCISE = re.compile(
+    r"(?i)\b(exercices?|exercises?|oefening(en)?)\s+Candy\b|\bCandy\s+V[\s-]+(exerci|oefening)"
+)
+
+
+def test_candy_v_is_nowhere_called_an_exercise():
+    # slide 15 gives "(Candy V)" only in an example of joint training and exercises: no text a
+    # reader sees (data, ontology, the example queries' descriptions, the model) calls it one
+    files = [*(ROOT / "data").rglob("*.t*"), *(ROOT / "ontology").glob("*.ttl")]
+    files += [*(ROOT / "queries").glob("*.toml"), ROOT / "docs" / "model.md"]
+    assert len(files) > 40
+    found = [f.name for f in files if CANDY_AS_EXERCISE.search(f.read_text(encoding="utf-8"))]
+    assert not found, found
+    assert CANDY_AS_EXERCISE.search("the Candy\nV exercise on commercial extortion")
+    assert CANDY_AS_EXERCISE.search("l'exercice Candy V")
+
+
 def test_links_no_source_states_stay_unstated(data):
     # issue 14 asks for these only if a seed or a listed external source states them; none does
     assert (None, BKG.establishes, None) not in data

@@ -375,3 +375,23 @@ def test_slide_page_shows_its_text_and_what_the_graph_takes_from_it(server):
     assert 'href="/def/approvalDate"' in approval[0]
     # and nothing stated by another slide (the chart's groups are slide 13's)
     assert "/id/group/" not in taken
+
+
+@pytest.mark.e2e
+def test_slide_page_lists_the_interpretations_that_read_it(server):
+    """Slide 4 does not itself say who approves slide 9's programme (a reading of slides 4 and
+    9, in no slide's graph): its page says so apart, linking the interpretation."""
+    with server.client() as http:
+        dutch = http.get(
+            "/id/section/benelux-cooperation-deck-04",
+            headers={"Accept": BROWSER, "Accept-Language": "nl"},
+        ).text
+        themes = http.get("/id/section/benelux-cooperation-deck-03", headers={"Accept": BROWSER})
+    start = dutch.index('<h3 id="readings">')
+    taken, readings = dutch[dutch.index('<h2 id="taken">') : start], dutch[start:]
+    assert "Interpretaties die erop steunen" in readings
+    for reading in ("work-programme-2013-2016-approval", "annual-plan-2014-approval"):
+        assert f'href="/id/interpretation/{reading}"' in readings
+    assert "het Comité van Ministers keurt het jaarplan 2014 goed" in readings
+    assert "/id/programme/" not in taken
+    assert 'id="readings"' not in themes.text  # no interpretation reads slide 3
