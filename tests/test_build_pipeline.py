@@ -184,3 +184,17 @@ def test_an_interpretation_needs_its_note_in_three_languages(mini, notes, ok):
         build(mini, progress=lambda m: None)
     assert "<https://w3id.org/benelux-kg/graph/interpretation>" in info.value.message
     assert "def/seat> <https://w3id.org/benelux-kg/id/place/brussels>" in info.value.message
+
+
+def test_a_statement_about_a_thing_in_the_sources_graph_fails_the_build(mini):
+    # the sources graph needs no home because it describes only the sources; the Union's or an
+    # institution's statements there would escape the check
+    _add_sources(
+        mini, '<institution/court> <http://www.w3.org/2000/01/rdf-schema#label> "Cour"@fr .\n'
+    )
+    with pytest.raises(BuildError) as info:
+        build(mini, progress=lambda m: None)
+    message = info.value.message
+    assert "<https://w3id.org/benelux-kg/graph/sources>" in message
+    assert "describes only documents, sections, external sources and graphs" in message
+    assert "e.g. <https://w3id.org/benelux-kg/id/institution/court>" in message

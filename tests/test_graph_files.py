@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import shared
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from kg_service.rdf.namespaces import BKG, ID, ONTOLOGY_IRI
 from kg_service.validation.core import load_files
@@ -168,6 +168,44 @@ def test_same_as_only_to_identifiers_listed_with_a_source(data):
     assert targets <= allowed_identifiers(), sorted(targets - allowed_identifiers())
 
 
+#: Where the identifiers of external-facts.md live; any IRI there names a real-world thing.
+IDENTIFIER_SPACES = (
+    "http://www.wikidata.org/",
+    "https://www.wikidata.org/",
+    "http://dbpedia.org/",
+    "http://publications.europa.eu/resource/authority/",
+)
+
+
+def external_identifiers(g: Graph) -> set[str]:
+    """The IRIs of ``g`` (in any position, with any property) in an identifier space, except a
+    source's own address (``schema:url``, ``foaf:page``: where it was found, not a thing)."""
+    pages = set(g.objects(None, SCHEMA.url)) | set(g.objects(None, FOAF.page))
+    return {
+        str(term)
+        for triple in g
+        for term in triple
+        if isinstance(term, URIRef) and str(term).startswith(IDENTIFIER_SPACES)
+        if term not in pages
+    }
+
+
+def test_every_external_identifier_used_anywhere_is_listed(data):
+    # issue 14: "use only identifiers listed in external-facts.md", whatever the property
+    # (owl:sameAs, skos:exactMatch, rdfs:seeAlso, …)
+    used = external_identifiers(data)
+    assert "http://www.wikidata.org/entity/Q29999" in used  # the rdfs:seeAlso counts too
+    assert used <= allowed_identifiers(), sorted(used - allowed_identifiers())
+
+
+def test_external_identifiers_are_stated_only_by_external_sources():
+    # a seed never gives an identifier: one outside data/external/ would be cited to a slide
+    outside = [f for f in sorted((ROOT / "data").glob("*.*")) if f.suffix in (".ttl", ".trig")]
+    assert len(outside) >= 8
+    for file in outside:
+        assert not external_identifiers(load_files([file])), file.name
+
+
 def test_eu_authority_codes_are_exact_matches_never_same_as(data):
     # the codes are skos:Concepts of a code list: owl:sameAs would make Belgium the same
     # individual as BEL and, through the reasoner, chain Q31 to BEL
@@ -227,6 +265,23 @@ def test_unsourced_links_are_left_out(data):
     assert {str(o) for o in data.objects(candy, RDFS.label)} == {"Candy V"}
     descriptions = " ".join(str(o) for o in data.objects(candy, DCTERMS.description))
     assert not re.search(r"(?i)exercice commun|joint exercise|gezamenlijke oefening ", descriptions)
+
+
+CANDY_AS_EXERCISE = re.compile(
+    r"(?i)\b(exercices?|exercises?|oefening(en)?)\s+Candy\b|\bCandy\s+V[\s-]+(exerci|oefening)"
+)
+
+
+def test_candy_v_is_nowhere_called_an_exercise():
+    # slide 15 gives "(Candy V)" only in an example of joint training and exercises: no text a
+    # reader sees (data, ontology, the example queries' descriptions, the model) calls it one
+    files = [*(ROOT / "data").rglob("*.t*"), *(ROOT / "ontology").glob("*.ttl")]
+    files += [*(ROOT / "queries").glob("*.toml"), ROOT / "docs" / "model.md"]
+    assert len(files) > 40
+    found = [f.name for f in files if CANDY_AS_EXERCISE.search(f.read_text(encoding="utf-8"))]
+    assert not found, found
+    assert CANDY_AS_EXERCISE.search("the Candy\nV exercise on commercial extortion")
+    assert CANDY_AS_EXERCISE.search("l'exercice Candy V")
 
 
 def test_links_no_source_states_stay_unstated(data):

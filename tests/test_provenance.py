@@ -236,6 +236,53 @@ def test_which_police_treaty_is_an_interpretation_with_its_note(engine, s, p, o)
     assert [r["g"]["value"] for r in found] == [GRAPH + "interpretation"]
 
 
+@pytest.mark.parametrize(
+    ("s", "p", "o", "read"),
+    [
+        # slide 4 says the joint work programme and the annual plans are approved by the
+        # Committee of Ministers; slides 9 and 10 name the programme and the plan
+        ("programme/work-programme-2013-2016", BKG + "approvedBy",
+         iri(ID + "institution/committee-of-ministers"), {DECK + "04", DECK + "09"}),
+        ("programme/annual-plan-2014", BKG + "approvedBy",
+         iri(ID + "institution/committee-of-ministers"), {DECK + "04", DECK + "10"}),
+        # slide 5's "nouveau traité" names no treaty; slide 2's is the 2008 one
+        ("agreement/benelux-union-treaty-2008", DCT + "description",
+         '"The potential of the new treaty for cooperation with other entities."@en',
+         {DECK + "05", DECK + "02"}),
+    ],
+)  # fmt: skip
+def test_a_reading_of_several_slides_is_an_interpretation(engine, s, p, o, read):
+    """No single slide states these: citing one would send the researcher to a slide that does
+    not say it. They live in the interpretation graph only, read from the slides named."""
+    found = rows(engine, f"SELECT ?g WHERE {{ GRAPH ?g {{ <{ID}{s}> <{p}> {o} }} }}")
+    assert [r["g"]["value"] for r in found] == [GRAPH + "interpretation"]
+    sections = rows(
+        engine,
+        f"""SELECT ?section WHERE {{
+  ?i a bkg:Interpretation ; rdf:subject <{ID}{s}> ; rdf:predicate <{p}> ; rdf:object {o} ;
+     prov:wasDerivedFrom ?section .
+}}""",
+    )
+    assert {r["section"]["value"] for r in sections} == read
+
+
+@pytest.mark.parametrize("slide", ["01", "11", "14"])
+def test_a_slide_that_is_only_a_heading_states_nothing(engine, slide):
+    # slide 14 ("La coopération policière") is a heading: that the police cooperation axis is
+    # an axis of the plan is slide 12's statement alone
+    graphs = rows(
+        engine,
+        f"""SELECT ?g WHERE {{
+  {{ ?g a bkg:SourceGraph ; prov:wasDerivedFrom <{DECK}{slide}> }}
+  UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g = <{GRAPH}section/benelux-cooperation-deck-{slide}>)}}
+}}""",
+    )
+    assert not graphs
+    axis = ID + "axis/senningen-3-police-cooperation"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    assert sections_stating(engine, axis, rdf_type, iri(BKG + "ActionPlanAxis")) == {DECK + "12"}
+
+
 def test_every_section_carries_text_and_every_graph_a_label_saying_which(engine):
     found = rows(
         engine,
@@ -328,3 +375,23 @@ def test_slide_page_shows_its_text_and_what_the_graph_takes_from_it(server):
     assert 'href="/def/approvalDate"' in approval[0]
     # and nothing stated by another slide (the chart's groups are slide 13's)
     assert "/id/group/" not in taken
+
+
+@pytest.mark.e2e
+def test_slide_page_lists_the_interpretations_that_read_it(server):
+    """Slide 4 does not itself say who approves slide 9's programme (a reading of slides 4 and
+    9, in no slide's graph): its page says so apart, linking the interpretation."""
+    with server.client() as http:
+        dutch = http.get(
+            "/id/section/benelux-cooperation-deck-04",
+            headers={"Accept": BROWSER, "Accept-Language": "nl"},
+        ).text
+        themes = http.get("/id/section/benelux-cooperation-deck-03", headers={"Accept": BROWSER})
+    start = dutch.index('<h3 id="readings">')
+    taken, readings = dutch[dutch.index('<h2 id="taken">') : start], dutch[start:]
+    assert "Interpretaties die erop steunen" in readings
+    for reading in ("work-programme-2013-2016-approval", "annual-plan-2014-approval"):
+        assert f'href="/id/interpretation/{reading}"' in readings
+    assert "het Comité van Ministers keurt het jaarplan 2014 goed" in readings
+    assert "/id/programme/" not in taken
+    assert 'id="readings"' not in themes.text  # no interpretation reads slide 3

@@ -9,8 +9,10 @@ described by a ``bkg:Interpretation`` (``rdf:subject``, ``rdf:predicate``, ``rdf
 editorial note in French, Dutch and English saying what was read and why (one ``rdf:object``
 per statement it stands for).
 
-The ontology and sources graphs describe the terms and the sources themselves and need no home;
-the inferred graph is computed after this check. :func:`check_homes` fails the build, naming the
+The ontology and sources graphs describe the terms and the sources themselves and need no home,
+but the sources graph may describe nothing else: a statement there about the Union, a country or
+any other thing would escape the check, so it fails it too. The inferred graph is computed after
+this check. :func:`check_homes` fails the build, naming the
 graph, its files, why it is no home and an example statement, when anything else is asserted.
 """
 
@@ -25,6 +27,7 @@ import pyoxigraph as ox
 from kg_service.errors import BuildError
 from kg_service.rdf.namespaces import (
     BKG,
+    GRAPH,
     INFERRED_GRAPH,
     INTERPRETATION_GRAPH,
     ONTOLOGY_GRAPH,
@@ -45,6 +48,8 @@ NOTE_PROPERTIES = frozenset(
 )
 NOTE_LANGUAGES = frozenset({"fr", "nl", "en"})
 SOURCE_CLASSES = frozenset({str(BKG.DocumentSection), str(BKG.ExternalSource)})
+#: What the sources graph may describe (and graphs, by their IRI): the sources themselves.
+SOURCE_DESCRIPTIONS = SOURCE_CLASSES | {str(BKG.SourceDocument), str(BKG.SourceGraph)}
 #: Graphs that describe terms and sources, or are derived: they need no home.
 EXEMPT = frozenset({str(ONTOLOGY_GRAPH), str(SOURCES_GRAPH), str(INFERRED_GRAPH)})
 _EXAMPLES = 3
@@ -74,9 +79,11 @@ def homeless(quads: Iterable[ox.Quad]) -> list[Homeless]:
     types, derived = _objects(sources, RDF_TYPE), _objects(sources, PROV_DERIVED)
     problems = []
     for graph, statements in sorted(by_graph.items()):
-        if graph in EXEMPT:
+        if graph == str(SOURCES_GRAPH):
+            problem = _not_about_sources(statements, types)
+        elif graph in EXEMPT:
             continue
-        if graph == str(INTERPRETATION_GRAPH):
+        elif graph == str(INTERPRETATION_GRAPH):
             problem = _unnoted(statements)
         else:
             problem = _no_home(graph, statements, derived.get(graph, set()), types)
@@ -114,6 +121,24 @@ def _no_home(
     else:
         return None
     return Homeless(graph or "(default graph)", reason, tuple(statements))
+
+
+def _not_about_sources(statements: list[ox.Quad], types: dict[str, set[str]]) -> Homeless | None:
+    """Statements of the sources graph about anything but a document, section, external source
+    or graph: they belong in the graph of the section or source that states them."""
+    stray = [
+        q
+        for q in statements
+        if not types.get(q.subject.value, set()) & SOURCE_DESCRIPTIONS
+        and not q.subject.value.startswith(str(GRAPH))
+    ]
+    if not stray:
+        return None
+    reason = (
+        "the sources graph describes only documents, sections, external sources and graphs; "
+        "these statements are about something else"
+    )
+    return Homeless(str(SOURCES_GRAPH), reason, tuple(stray))
 
 
 def _unnoted(statements: list[ox.Quad]) -> Homeless | None:

@@ -65,6 +65,19 @@ _WORDS: dict[str, dict[str, str]] = {
         "nl": "Wat de graaf eruit haalt",
         "en": "What the graph takes from it",
     },
+    "readings": {
+        "fr": "Interprétations qui s'appuient sur elle",
+        "nl": "Interpretaties die erop steunen",
+        "en": "Interpretations that rest on it",
+    },
+    "readings_intro": {
+        "fr": "Ce qu'aucune section ne dit en toutes lettres, mais que le graphe lit en partie "
+        "ici ; chaque interprétation dit ce qui a été lu et pourquoi.",
+        "nl": "Wat geen enkele sectie letterlijk zegt, maar wat de graaf hier gedeeltelijk "
+        "leest; elke interpretatie zegt wat er gelezen werd en waarom.",
+        "en": "What no section says in so many words but the graph reads partly here; each "
+        "interpretation says what was read and why.",
+    },
     "taken_none": {
         "fr": "Le graphe n'en tire aucun énoncé.",
         "nl": "De graaf haalt er geen uitspraken uit.",

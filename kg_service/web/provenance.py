@@ -6,7 +6,9 @@ its source with ``prov:wasDerivedFrom``. Statements no section makes in so many 
 the interpretation graph, each described by a ``bkg:Interpretation`` with its note. This module
 turns a statement's graphs into the short references a page shows ("slide 12", "section 3",
 "interpretation", an external source's name), each linking to the page that says more, and
-lists what the graph takes from one source (for the slide's own page).
+lists what the graph takes from one source (for the slide's own page), with the
+interpretations that read it: a reading of several slides lives in no slide's graph, so without
+them a slide's page would not show it.
 
 The maps from graphs to sources and from statements to interpretations are small (a few dozen
 rows) and change only with the store: they are computed once per store generation.
@@ -20,7 +22,7 @@ from kg_service.query.contract import Store, select
 from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, RDFS_LABEL
 from kg_service.web.i18n import pick_literal, t
 
-__all__ = ["Sources", "SourceRef", "load_sources", "source_statements"]
+__all__ = ["Sources", "SourceRef", "load_sources", "readings_of", "source_statements"]
 
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -144,6 +146,30 @@ async def source_statements(store: Store, source: str, lang: str) -> list[dict]:
             st["value"]["text"],
         ),
     )
+
+
+async def readings_of(store: Store, source: str, lang: str) -> list[dict]:
+    """The interpretations that read ``source`` (``prov:wasDerivedFrom`` it), each as the link
+    to its page and its label in ``lang``, in the order of those labels."""
+    rows = await select(
+        store,
+        f"""SELECT ?i ?label WHERE {{
+  GRAPH <{INTERPRETATION_GRAPH}> {{
+    ?i a <{BKG.Interpretation}> ; <{PROV_DERIVED}> <{source}> .
+    OPTIONAL {{ ?i <{RDFS_LABEL}> ?label }}
+  }}
+}}""",
+    )
+    labels: dict[str, list] = {}
+    for row in rows:
+        found = labels.setdefault(row["i"]["value"], [])
+        if "label" in row:
+            found.append(_Lit(row["label"]))
+    readings = [
+        {"href": _local(i), "text": pick_literal(found, lang) or _short(i)}
+        for i, found in labels.items()
+    ]
+    return sorted(readings, key=lambda reading: reading["text"].lower())
 
 
 def _statement(row: dict, labels: dict, lang: str) -> dict:

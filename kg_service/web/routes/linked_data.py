@@ -37,7 +37,13 @@ from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, pick_literal, property_label, t
 from kg_service.web.pages import render
-from kg_service.web.provenance import SourceRef, Sources, load_sources, source_statements
+from kg_service.web.provenance import (
+    SourceRef,
+    Sources,
+    load_sources,
+    readings_of,
+    source_statements,
+)
 from kg_service.web.routes.sparql import result_response
 from kg_service.web.routes.ui import COUNTED_CLASSES, ENTRY_POINTS
 
@@ -202,6 +208,7 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
         "is_slide": "https://w3id.org/benelux-kg/def/Slide" in types,
         "source_text": texts[0] if texts else None,
         "taken": await source_statements(store, iri, lang) if types & SOURCE_CLASSES else None,
+        "readings": await readings_of(store, iri, lang) if types & SOURCE_CLASSES else [],
         "path": local_path(iri),
         "formats": GRAPH_FORMATS,
         "sparql": describe_query(iri),
