@@ -342,6 +342,24 @@ def test_entity_page_shows_the_slide_of_each_statement(server):
 
 
 @pytest.mark.e2e
+def test_a_statement_of_the_plan_names_its_theme_not_its_position(server):
+    """Theme 1 is the plan's second section: its reference says "theme 1", never "section 2"."""
+    with server.client() as http:
+        pages = {
+            lang: http.get(
+                "/id/action/new-benelux-police-treaty",
+                headers={"Accept": BROWSER, "Accept-Language": lang},
+            ).text
+            for lang in ("en", "fr", "nl")
+        }
+    link = r'\[<a href="/id/section/benelux-multiannual-plan-02"[^>]*>{}</a>\]'
+    assert re.search(link.format("Multiannual plan, theme 1"), pages["en"])
+    assert re.search(link.format("Plan pluriannuel, thème 1"), pages["fr"])
+    assert re.search(link.format("Meerjarenplan, thema 1"), pages["nl"])
+    assert not re.search(r">(section|sectie) \d+</a>", "".join(pages.values()))
+
+
+@pytest.mark.e2e
 def test_entity_page_links_an_interpretation_and_an_external_source(server):
     with server.client() as http:
         union = http.get("/id/organisation/benelux-union", headers={"Accept": BROWSER}).text

@@ -34,7 +34,6 @@ _WORDS: dict[str, dict[str, str]] = {
     "provenance": {"fr": "Provenance", "nl": "Herkomst", "en": "Provenance"},
     # --- where each statement comes from (kg_service/web/provenance.py)
     "slide": {"fr": "diapositive", "nl": "dia", "en": "slide"},
-    "section": {"fr": "section", "nl": "sectie", "en": "section"},
     "interpretation": {"fr": "interprétation", "nl": "interpretatie", "en": "interpretation"},
     "stated_by": {"fr": "Énoncé par", "nl": "Vermeld in", "en": "Stated by"},
     "provenance_intro": {

@@ -71,13 +71,24 @@ class Sources:
         return [self.ref(source, lang)] if source else []
 
     def ref(self, source: _Source, lang: str) -> SourceRef:
-        """The short reference to one source: "slide 12", "section 3" or its name."""
+        """The short reference to one source: "slide 12", "multiannual plan, theme 1" (a part
+        of the plan, by its own label: its position would say "section 2" for theme 1) or an
+        external source's name."""
         title = pick_literal(source.labels, lang) or source.iri
         if source.external or source.position is None:
             return SourceRef(title, _local(source.iri), title, (1, title))
-        word = t("slide" if source.slide else "section", lang)
         order = (0, 0 if source.slide else 1, source.position)
-        return SourceRef(f"{word} {source.position}", _local(source.iri), title, order)
+        if not source.slide:
+            return SourceRef(_short_label(title), _local(source.iri), title, order)
+        return SourceRef(f"{t('slide', lang)} {source.position}", _local(source.iri), title, order)
+
+
+def _short_label(label: str, most: int = 40) -> str:
+    """A long section label cut before its colon ("Multiannual plan, theme 1: The ambition…"
+    → "Multiannual plan, theme 1"); a short one whole ("Multiannual plan: introduction")."""
+    if len(label) <= most or ":" not in label:
+        return label
+    return label.split(":", 1)[0].rstrip(" \u00a0")
 
 
 class _Lit(str):
