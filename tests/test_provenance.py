@@ -413,3 +413,17 @@ def test_slide_page_lists_the_interpretations_that_read_it(server):
     assert "het Comité van Ministers keurt het jaarplan 2014 goed" in readings
     assert "/id/programme/" not in taken
     assert 'id="readings"' not in themes.text  # no interpretation reads slide 3
+
+
+@pytest.mark.e2e
+def test_slide_page_names_outside_properties_in_the_page_language(server):
+    """SKOS carries English labels only: the slide's table names its properties as entity pages
+    do, in the page's language ("dans le schéma", not "inScheme")."""
+    with server.client() as http:
+        french = http.get(
+            "/id/section/benelux-cooperation-deck-03",
+            headers={"Accept": BROWSER, "Accept-Language": "fr"},
+        ).text
+    taken = french[french.index('<h2 id="taken">') :]
+    assert ">dans le schéma</a>" in taken and ">libellé préféré</a>" in taken
+    assert not re.search(r">(inScheme|prefLabel|hasTopConcept|topConceptOf)</a>", taken)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kg_service.query.contract import Store, select
 from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, RDFS_LABEL
-from kg_service.web.i18n import pick_literal, t
+from kg_service.web.i18n import pick_literal, property_label, t
 
 __all__ = ["Sources", "SourceRef", "load_sources", "readings_of", "source_statements"]
 
@@ -186,7 +186,7 @@ async def readings_of(store: Store, source: str, lang: str) -> list[dict]:
 def _statement(row: dict, labels: dict, lang: str) -> dict:
     return {
         "subject": _term(row["s"], labels, lang),
-        "property": _term(row["p"], labels, lang),
+        "property": _property(row["p"], labels, lang),
         "value": _term(row["o"], labels, lang),
     }
 
@@ -197,6 +197,17 @@ def _term(term: dict, labels: dict, lang: str) -> dict:
     iri = term["value"]
     text = pick_literal(labels.get(iri, []), lang) or _short(iri)
     return {"text": text, "lang": None, "href": _local(iri) or _external(iri), "iri": iri}
+
+
+def _property(term: dict, labels: dict, lang: str) -> dict:
+    """A property as the entity pages name it: the graph's label in ``lang``, else the outside
+    vocabulary's name in ``lang`` (SKOS, RDFS… carry only English labels, if any)."""
+    found = _term(term, labels, lang)
+    own = [label for label in labels.get(term["value"], []) if label.language == lang]
+    outside = property_label(term["value"], lang)
+    if not own and outside:
+        found["text"] = outside
+    return found
 
 
 def _local(iri: str) -> str | None:
