@@ -29,6 +29,7 @@ CHART, TIMELINE, GRAPH = (
     "16-construct-senningen-skos",
 )
 HIERARCHY = "04-senningen-groups-hierarchy"
+ASK = "18-ask-benelux-treaty-the-hague"
 
 
 @pytest.fixture
@@ -191,6 +192,19 @@ def test_a_view_offers_itself_only_when_the_result_fits(visit: Visit):
     pick(page, CHART)
     expect(active(page, ".yasr_btn.select_chart")).to_be_visible()
     expect(active(page, ".yasr_btn.select_timeline")).to_be_hidden()
+
+
+def test_a_yes_or_no_question_shows_its_answer(visit: Visit):
+    page = open_editor(visit)
+    pick(page, ASK)
+    expect(active(page, ".yasr .booleanResult")).to_have_text("True")
+    expect(active(page, ".yasr .errorResult")).to_have_count(0)
+    for view in ("chart", "timeline", "graph"):  # nothing to draw for a yes or a no
+        expect(active(page, f".yasr_btn.select_{view}")).to_be_hidden()
+    # the table cannot show it: its button is greyed, and says so
+    expect(active(page, ".yasr_btn.select_table")).to_have_attribute("aria-disabled", "true")
+    shot(visit, "ask")
+    visit.assert_stayed_home()
 
 
 # --- share and reuse -------------------------------------------------------------------------
