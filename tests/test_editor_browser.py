@@ -408,7 +408,7 @@ def test_a_resources_label_inserts_its_iri_within_100_ms(visit_fr: Visit):
     )
     elapsed = hints_after_last_key(page, "Parlement Ben", "Parlement Benelux")
     first = page.locator(".CodeMirror-hints li").first
-    expect(first).to_contain_text("Parlement Benelux")  # the label in the page's language
+    expect(first).to_contain_text("Parlement Benelux · institution")  # in the page's language
     shot(visit_fr, "complete-resource")
     page.keyboard.press("Enter")
     value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
@@ -419,6 +419,23 @@ def test_a_resources_label_inserts_its_iri_within_100_ms(visit_fr: Visit):
     print(f"resource suggestions after {elapsed:.1f} ms")
     assert any("/search?q=Parlement" in u for u in visit_fr.requests)
     visit_fr.assert_stayed_home()
+
+
+def test_prefixes_complete_from_our_own_list(visit: Visit):
+    page = open_editor(visit)
+    page.locator("#new-tab").click()
+    start_query(page, "PREFIX fo")
+    page.keyboard.type("a")
+    hints = page.locator(".CodeMirror-hints li")
+    expect(hints.first).to_have_text("foaf: <http://xmlns.com/foaf/0.1/>")
+    page.keyboard.press("Enter")
+    value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
+    assert value == "PREFIX foaf: <http://xmlns.com/foaf/0.1/>"
+    start_query(page, "PREFIX bk")
+    page.keyboard.type("g")
+    expect(hints.first).to_have_text("bkg: <https://w3id.org/benelux-kg/def/>")  # ours
+    assert any(u.endswith("/static/yasgui/prefixes.json") for u in visit.requests)
+    visit.assert_stayed_home()  # never prefix.cc
 
 
 def test_completion_lists_pass_axe(visit: Visit):
