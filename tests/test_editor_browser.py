@@ -207,6 +207,25 @@ def test_a_yes_or_no_question_shows_its_answer(visit: Visit):
     visit.assert_stayed_home()
 
 
+#: True once the current tab's answer is in and drawn (picking an example clears the last one).
+ANSWER_DRAWN = """() => {
+  const yasr = window.beneluxKg.yasgui.getTab().getYasr();
+  return Boolean(yasr.results) && yasr.resultsEl.children.length > 0;
+}"""
+
+
+def test_every_example_shows_its_answer_in_the_editor(visit: Visit):
+    page = open_editor(visit)
+    for example in EXAMPLES.values():
+        pick(page, example.id)
+        page.wait_for_function(ANSWER_DRAWN)
+        assert active(page, ".yasr .errorResult").count() == 0, example.id
+        expect(active(page, ".yasr_btn.selected")).to_have_class(
+            re.compile(rf"\bselect_{example.view}\b")
+        )
+    visit.assert_stayed_home()  # no script error either
+
+
 # --- share and reuse -------------------------------------------------------------------------
 
 
