@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from test_ui_browser import Visit, _visit, browser, start_query  # noqa: F401 (browser fixture)
+from test_ui_browser import (  # noqa: F401 (the browser fixtures)
+    Visit,
+    _visit,
+    browser,
+    start_query,
+    visit_without_js,
+)
 
 from kg_service.build.examples import load_examples
 
@@ -464,6 +470,19 @@ def test_completion_lists_pass_axe(visit: Visit):
     page.keyboard.type("bkg:Inst")
     expect(page.locator(".CodeMirror-hints")).to_be_visible()
     assert_accessible(visit, "the completion list open")
+
+
+def test_without_javascript_a_plain_form_and_the_examples_as_links(visit_without_js: Visit):  # noqa: F811
+    visit_without_js.goto("/sparql")
+    page = visit_without_js.page
+    expect(page.get_by_role("button", name="Run")).to_be_visible()
+    # the examples button and search box need JavaScript: they do not show without it
+    expect(page.locator("#examples-toggle")).to_be_hidden()
+    expect(page.locator("#examples-filter")).to_be_hidden()
+    example = EXAMPLES[CHART]
+    page.get_by_role("link", name=example.title("en")).click()
+    expect(page).to_have_url(re.compile(rf"/query\?example={example.id}$"))
+    expect(page.locator("table tbody tr")).to_have_count(5)
 
 
 def test_the_landing_pages_link_opens_the_examples(visit: Visit):
