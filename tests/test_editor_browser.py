@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from test_ui_browser import Visit, _visit, browser, start_query  # noqa: F401 (browser fixture)
+from test_ui_browser import (  # noqa: F401 (the browser fixtures)
+    Visit,
+    _visit,
+    browser,
+    start_query,
+    visit_without_js,
+)
 
 from kg_service.build.examples import load_examples
 
@@ -29,6 +35,7 @@ CHART, TIMELINE, GRAPH = (
     "16-construct-senningen-skos",
 )
 HIERARCHY = "04-senningen-groups-hierarchy"
+ASK = "18-ask-benelux-treaty-the-hague"
 
 
 @pytest.fixture
@@ -193,6 +200,38 @@ def test_a_view_offers_itself_only_when_the_result_fits(visit: Visit):
     expect(active(page, ".yasr_btn.select_timeline")).to_be_hidden()
 
 
+def test_a_yes_or_no_question_shows_its_answer(visit: Visit):
+    page = open_editor(visit)
+    pick(page, ASK)
+    expect(active(page, ".yasr .booleanResult")).to_have_text("True")
+    expect(active(page, ".yasr .errorResult")).to_have_count(0)
+    for view in ("chart", "timeline", "graph"):  # nothing to draw for a yes or a no
+        expect(active(page, f".yasr_btn.select_{view}")).to_be_hidden()
+    # the table cannot show it: its button is greyed, and says so
+    expect(active(page, ".yasr_btn.select_table")).to_have_attribute("aria-disabled", "true")
+    shot(visit, "ask")
+    visit.assert_stayed_home()
+
+
+#: True once the current tab's answer is in and drawn (picking an example clears the last one).
+ANSWER_DRAWN = """() => {
+  const yasr = window.beneluxKg.yasgui.getTab().getYasr();
+  return Boolean(yasr.results) && yasr.resultsEl.children.length > 0;
+}"""
+
+
+def test_every_example_shows_its_answer_in_the_editor(visit: Visit):
+    page = open_editor(visit)
+    for example in EXAMPLES.values():
+        pick(page, example.id)
+        page.wait_for_function(ANSWER_DRAWN)
+        assert active(page, ".yasr .errorResult").count() == 0, example.id
+        expect(active(page, ".yasr_btn.selected")).to_have_class(
+            re.compile(rf"\bselect_{example.view}\b")
+        )
+    visit.assert_stayed_home()  # no script error either
+
+
 # --- share and reuse -------------------------------------------------------------------------
 
 
@@ -275,17 +314,31 @@ def test_a_syntax_error_shows_the_sentence(visit: Visit):
 
 # --- accessibility ---------------------------------------------------------------------------
 
+#: What each view shows once its library has drawn (the view's element exists before that).
+DRAWN = {
+    ASK: ".yasr .booleanResult",
+    CHART: ".kg-chart-figure svg",
+    TIMELINE: ".kg-timeline .vis-item.vis-box",
+    GRAPH: ".kg-graph-figure[aria-label] canvas",
+}
 
-def test_no_accessibility_violation_with_the_browser_open_and_each_view(visit: Visit):
+
+@pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
+def visit_sized(request, browser: Browser, server) -> Iterator[Visit]:  # noqa: F811
+    size = {"width": request.param, "height": 900}
+    yield from _visit(browser, server.url, locale="en-GB", viewport=size)
+
+
+def test_no_accessibility_violation_with_the_browser_open_and_each_view(visit_sized: Visit):
+    visit = visit_sized
     page = open_editor(visit)
     assert_accessible(visit, "the editor")
     page.locator("#examples-toggle").click()
     assert_accessible(visit, "the examples browser open")
-    for example, view in ((CHART, "chart"), (TIMELINE, "timeline"), (GRAPH, "graph")):
+    for example, drawn in DRAWN.items():
         pick(page, example)
-        expect(active(page, f".kg-{view}, .kg-{view}-figure").first).to_be_visible()
-        page.wait_for_timeout(300)  # the library has drawn
-        assert_accessible(visit, f"the {view} view")
+        expect(active(page, drawn).first).to_be_visible()
+        assert_accessible(visit, f"{example} on its view")
     active(page, ".yasr_btn.select_table").click()
     expect(active(page, ".yasr table.dataTable")).to_be_visible()
     assert_accessible(visit, "the table view")
@@ -380,7 +433,7 @@ def test_a_resources_label_inserts_its_iri_within_100_ms(visit_fr: Visit):
     )
     elapsed = hints_after_last_key(page, "Parlement Ben", "Parlement Benelux")
     first = page.locator(".CodeMirror-hints li").first
-    expect(first).to_contain_text("Parlement Benelux")  # the label in the page's language
+    expect(first).to_contain_text("Parlement Benelux · institution")  # in the page's language
     shot(visit_fr, "complete-resource")
     page.keyboard.press("Enter")
     value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
@@ -393,6 +446,23 @@ def test_a_resources_label_inserts_its_iri_within_100_ms(visit_fr: Visit):
     visit_fr.assert_stayed_home()
 
 
+def test_prefixes_complete_from_our_own_list(visit: Visit):
+    page = open_editor(visit)
+    page.locator("#new-tab").click()
+    start_query(page, "PREFIX fo")
+    page.keyboard.type("a")
+    hints = page.locator(".CodeMirror-hints li")
+    expect(hints.first).to_have_text("foaf: <http://xmlns.com/foaf/0.1/>")
+    page.keyboard.press("Enter")
+    value = page.evaluate("window.beneluxKg.yasgui.getTab().getYasqe().getValue()")
+    assert value == "PREFIX foaf: <http://xmlns.com/foaf/0.1/>"
+    start_query(page, "PREFIX bk")
+    page.keyboard.type("g")
+    expect(hints.first).to_have_text("bkg: <https://w3id.org/benelux-kg/def/>")  # ours
+    assert any(u.endswith("/static/yasgui/prefixes.json") for u in visit.requests)
+    visit.assert_stayed_home()  # never prefix.cc
+
+
 def test_completion_lists_pass_axe(visit: Visit):
     page = open_editor(visit)
     page.locator("#new-tab").click()
@@ -400,6 +470,19 @@ def test_completion_lists_pass_axe(visit: Visit):
     page.keyboard.type("bkg:Inst")
     expect(page.locator(".CodeMirror-hints")).to_be_visible()
     assert_accessible(visit, "the completion list open")
+
+
+def test_without_javascript_a_plain_form_and_the_examples_as_links(visit_without_js: Visit):  # noqa: F811
+    visit_without_js.goto("/sparql")
+    page = visit_without_js.page
+    expect(page.get_by_role("button", name="Run")).to_be_visible()
+    # the examples button and search box need JavaScript: they do not show without it
+    expect(page.locator("#examples-toggle")).to_be_hidden()
+    expect(page.locator("#examples-filter")).to_be_hidden()
+    example = EXAMPLES[CHART]
+    page.get_by_role("link", name=example.title("en")).click()
+    expect(page).to_have_url(re.compile(rf"/query\?example={example.id}$"))
+    expect(page.locator("table tbody tr")).to_have_count(5)
 
 
 def test_the_landing_pages_link_opens_the_examples(visit: Visit):

@@ -201,6 +201,12 @@ def test_the_well_known_document_is_turtle_by_default_and_json_ld_on_request(ser
     )
     assert isomorphic(_document(server, TURTLE), graph)
     assert isomorphic(_document(server, JSONLD), graph)
+    with server.client() as http:
+        context = http.get("/.well-known/sparql-examples", headers={"Accept": JSONLD}).json()
+    # the prefixes the document uses, not every namespace rdflib knows (brick, csvw, …)
+    assert set(context["@context"]) == {
+        *("dcterms", "ex", "owl", "rdf", "rdfs", "schema", "sh", "skos", "spex", "xsd")
+    }
 
 
 @pytest.mark.e2e

@@ -112,6 +112,11 @@ MISTAKES = [
         "(COUNT(…) AS ?name)",
     ),
     (
+        "expression in SELECT without AS",
+        "SELECT (COUNT(?o)) WHERE { ?s ?p ?o }",
+        "the expression in parentheses at line 1, column 8 needs a name: write ( … AS ?name)",
+    ),
+    (
         "selected variable neither grouped nor aggregated",
         "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o }",
         "`?s` at line 1, column 8 is selected but neither grouped nor aggregated: add it to "

@@ -310,6 +310,33 @@ def _bare_expression(query: _Text, message: str) -> Finding | None:
     return None
 
 
+def _unnamed_expression(query: _Text, message: str) -> Finding | None:
+    """``SELECT (COUNT(?o)) WHERE …``: an expression in SELECT's parentheses without its
+    ``AS ?name``."""
+    depth, inside, opened, named = 0, False, None, False
+    for token in query.toks:
+        if token.keyword == "SELECT":
+            inside, depth = True, 0
+        elif not inside:
+            continue
+        elif token.text == "(" and token.kind == "punct":
+            opened, named = (token, False) if depth == 0 else (opened, named)
+            depth += 1
+        elif token.text == ")" and token.kind == "punct":
+            depth -= 1
+            if depth == 0 and opened is not None and not named:
+                return Finding(
+                    opened.start,
+                    f"the expression in parentheses at {query.where(opened.start)} needs a name: "
+                    "write ( … AS ?name)",
+                )
+        elif token.keyword == "AS" and depth == 1:
+            named = True
+        elif token.keyword in ("WHERE", "FROM") or token.text == "{":
+            inside = False
+    return None
+
+
 def _calls(query: _Text, index: int) -> bool:
     following = query.after(index)
     return following is not None and following.text == "("
@@ -451,6 +478,7 @@ _CHECKS: tuple[Callable[[_Text, str], Finding | None], ...] = (
     _brackets,
     _missing_follower,
     _bare_expression,
+    _unnamed_expression,
     _ungrouped,
     _incomplete_triple,
     _empty_projection,

@@ -37,6 +37,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse
 from rdflib import Graph
+from rdflib.namespace import DCTERMS, SKOS
 
 from kg_service.build.examples import EXAMPLES, EXAMPLES_GRAPH, SCHEMA, SH, SPEX
 from kg_service.build.layout import DUMP_FORMATS, dump_name
@@ -72,7 +73,14 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITE_PAGES = ("/", "/def/", "/sparql", "/catalog", "/download")
 EXAMPLES_QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EXAMPLES_GRAPH}> {{ ?s ?p ?o }} }}"
 #: The prefixes the examples document is written with.
-EXAMPLE_PREFIXES = {"ex": EXAMPLES, "sh": SH, "spex": SPEX, "schema": SCHEMA}
+EXAMPLE_PREFIXES = {
+    "ex": EXAMPLES,
+    "sh": SH,
+    "spex": SPEX,
+    "schema": SCHEMA,
+    "dcterms": DCTERMS,
+    "skos": SKOS,
+}
 RESOURCES = f"""SELECT DISTINCT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{BASE}id/") || STRSTARTS(STR(?s), "{BASE}def/")))
 }} ORDER BY ?s"""
@@ -333,9 +341,11 @@ async def examples_graph(store: Store) -> Graph:
         data = b"".join([chunk async for chunk in result.body])
     finally:
         await result.close()
-    graph = read_graph(data, NTRIPLES)
+    # only the prefixes it uses (rdflib's own ~30 would fill the JSON-LD @context)
+    graph = Graph(bind_namespaces="core")
     for prefix, namespace in EXAMPLE_PREFIXES.items():
         graph.bind(prefix, namespace)
+    graph += read_graph(data, NTRIPLES)
     return graph
 
 

@@ -18,6 +18,14 @@ export function fixMarkup(root, words) {
   root.querySelectorAll(".CodeMirror-hints:not([aria-label])").forEach((list) => {
     list.setAttribute("aria-label", words.suggestions);
   });
+  // a view that cannot draw the result (the table of an ASK answer) is greyed by a class
+  // only: say it is disabled, as it looks (axe then does not ask greyed text for contrast)
+  root.querySelectorAll(".yasr .yasr_btn").forEach((button) => {
+    const disabled = String(button.classList.contains("disabled"));
+    if (button.getAttribute("aria-disabled") !== disabled) {
+      button.setAttribute("aria-disabled", disabled);
+    }
+  });
   root.querySelectorAll(".yasr select.tableSizer:not([aria-label])").forEach((select) => {
     select.setAttribute("aria-label", words.rows_per_page);
   });

@@ -19,7 +19,7 @@ const RUN = /(?:^|[\s{}().;,])((?:[\p{L}\p{N}][\p{L}\p{N}'’-]*[ \t]+)*[\p{L}][
 export function installCompletion(Yasqe, cfg) {
   const terms = new Terms(cfg);
   Yasqe.forkAutocompleter("class", termsCompleter(terms, cfg), false);
-  Yasqe.registerAutocompleter(resourcesCompleter(cfg, Object.keys(cfg.prefixes)), false);
+  Yasqe.registerAutocompleter(resourcesCompleter(cfg, Object.keys(cfg.prefixes), terms), false);
   for (const name of ["kgTerms", "kgResources"]) {
     Yasqe.defaults.autocompleters.push(name);
     window.Yasgui.defaults.yasqe.autocompleters.push(name);
@@ -50,6 +50,11 @@ class Terms {
       || t.words.split(" ").some((w) => w.startsWith(local))));
     hits.sort((a, b) => (b.kind === expect) - (a.kind === expect) || b.uses - a.uses);
     return hits.slice(0, TERMS_LIMIT);
+  }
+
+  // A class's label in the page's language, once the terms are in ("" until then)
+  labelOf(iri) {
+    return this.list?.find((t) => t.iri === iri)?.label || "";
   }
 
   // bkg:Inst → https://w3id.org/benelux-kg/def/Inst (YASQE expands declared prefixes itself)
@@ -104,7 +109,7 @@ function describeTerm(text, term, words) {
 
 // --- resources by label --------------------------------------------------------------------
 
-function resourcesCompleter(cfg, prefixes) {
+function resourcesCompleter(cfg, prefixes, terms) {
   let shown = [];
   let pending = null;
   return {
@@ -137,7 +142,7 @@ function resourcesCompleter(cfg, prefixes) {
     },
     postProcessSuggestion: (yasqe, token, iri) => `<${iri}>`,
     postprocessHints: (yasqe, hints) => hints.map((hint, i) => ({
-      ...hint, displayText: describeResource(shown[i], cfg),
+      ...hint, displayText: describeResource(shown[i], cfg, terms),
     })),
   };
 }
@@ -174,10 +179,11 @@ function insideGroup(yasqe, cursor) {
   return (text.match(/{/g) || []).length > (text.match(/}/g) || []).length;
 }
 
-function describeResource(result, cfg) {
+// "Beneluxparlement · instelling — <…>": the kind in the page's language where it is known
+function describeResource(result, cfg, terms) {
   if (!result) return "";
   const type = result.types.find((t) => t.startsWith(cfg.base)) || result.types[0] || "";
-  const kind = type ? " · " + type.replace(/^.*[/#]/, "") : "";
+  const kind = type ? " · " + (terms.labelOf(type) || type.replace(/^.*[/#]/, "")) : "";
   return `${result.label}${kind} — <${result.id}>`;
 }
 

@@ -46,10 +46,11 @@ function langOf(name, rows) {
   return row ? row[name]["xml:lang"] || "" : "";
 }
 
+// An ASK answer has a head without "vars" and no bindings: YASR gives undefined and null
 function isSelect(results) {
-  return results && !results.getError() && results.getType() === "json"
-    && results.getVariables().length > 0 && results.getBindings().length > 0
-    && results.getBindings().length <= MAX_ROWS;
+  if (!results || results.getError() || results.getType() !== "json") return false;
+  const rows = results.getBindings() || [];
+  return (results.getVariables() || []).length > 0 && rows.length > 0 && rows.length <= MAX_ROWS;
 }
 
 // The text column to name things by: one in the page's language, a label-like name, any.

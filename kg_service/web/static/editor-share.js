@@ -66,6 +66,10 @@ export class SharePanel {
       const heading = document.createElement("h3");
       heading.textContent = title;
       const pre = document.createElement("pre");
+      // wider than a phone, it scrolls sideways: the keyboard reaches it, by its name
+      pre.tabIndex = 0;
+      pre.setAttribute("role", "region");
+      pre.setAttribute("aria-label", title);
       const element = document.createElement("code");
       element.textContent = code;
       pre.append(element);
