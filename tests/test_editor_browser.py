@@ -137,6 +137,43 @@ def test_the_list_speaks_the_pages_language(visit_fr: Visit):
 # --- the result views ------------------------------------------------------------------------
 
 
+#: YASGUI's English that a French page must not show (editor-words.js says it in French)
+YASGUI_ENGLISH = re.compile(
+    r"\bresults? in\b|\bseconds?\b|Simple view|Ellipse|Page size|Showing \d|Show all|"
+    r"Download result|Run query|Share query|Close tab|Clear endpoint|No data available|"
+    r"Filter query"
+)
+
+
+def test_yasguis_own_texts_speak_the_pages_language(visit_fr: Visit):
+    page = open_editor(visit_fr)
+    pick(page, "01-institutions-labels")
+    rows = active(page, ".yasr table.dataTable tbody tr")
+    expect(rows).to_have_count(5)
+    expect(active(page, ".yasr_response_chip")).to_have_text(
+        re.compile(r"^5 résultats en [\d,]+ s$")
+    )
+    controls = active(page, ".yasr .tableControls")
+    expect(controls).to_contain_text("Vue simple")
+    expect(controls).to_contain_text("Abréger")
+    expect(controls).to_contain_text("Lignes par page")
+    expect(active(page, ".yasr .dt-info")).to_have_text("Lignes 1 à 5 sur 5")
+    expect(active(page, ".yasqe_queryButton")).to_have_attribute("title", "Exécuter la requête")
+    expect(active(page, ".yasqe_share")).to_have_attribute("aria-label", "Partager la requête")
+    shown = page.locator(".yasgui").inner_text()
+    titles = page.locator(".yasgui :is([title], [aria-label], [placeholder])").evaluate_all(
+        "els => els.map(e => ['title', 'aria-label', 'placeholder']"
+        "  .map(name => e.getAttribute(name) || '').join(' '))"
+    )
+    assert not YASGUI_ENGLISH.search(shown), YASGUI_ENGLISH.search(shown)
+    assert not [t for t in titles if YASGUI_ENGLISH.search(t)], titles
+    shot(visit_fr, "yasgui-french")
+    # a new tab is a "Requête", not a "Query"
+    page.locator("#new-tab").click()
+    expect(page.locator(".yasgui .tabsList [role=tab]").last).to_have_attribute("title", "Requête")
+    visit_fr.assert_stayed_home()
+
+
 def test_actions_per_theme_open_on_a_chart(visit: Visit):
     page = open_editor(visit)
     pick(page, CHART)

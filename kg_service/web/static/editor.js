@@ -7,6 +7,7 @@ import { SyntaxCheck } from "./editor-syntax.js";
 import { SharePanel } from "./editor-share.js";
 import { installCompletion } from "./editor-complete.js";
 import { addTabButton, fixMarkup } from "./editor-a11y.js";
+import { configureWords, translateMarkup } from "./editor-words.js";
 
 const host = document.getElementById("yasgui");
 if (host && window.Yasgui) {
@@ -18,6 +19,7 @@ function start(cfg) {
   const endpoint = new URL(cfg.endpoint, window.location.href).href;
   const startHash = window.location.hash; // YASGUI empties the hash when it reads a permalink
   configureYasqe(Yasgui, cfg);
+  configureWords(Yasgui, cfg);
   registerViews(Yasgui.Yasr, cfg);
   installCompletion(Yasgui.Yasqe, cfg);
   const yasgui = new Yasgui(host, yasguiConfig(cfg, endpoint));
@@ -25,7 +27,7 @@ function start(cfg) {
   const examples = new ExamplesBrowser(context);
   const share = new SharePanel(context);
   follow(yasgui, new SyntaxCheck(context), share);
-  watchMarkup(host, cfg.base, cfg.words);
+  watchMarkup(host, cfg);
   addTabButton(yasgui, cfg.words);
   examples.openFromHash(startHash);
 
@@ -104,7 +106,8 @@ function configureYasqe(Yasgui, cfg) {
 
 // IRIs of this graph in results link to this server's pages, not to the public IRI's host;
 // what YASGUI draws later (a new tab's parts) gets our accessibility fixes too
-function watchMarkup(root, base, words) {
+function watchMarkup(root, cfg) {
+  const { base, words, lang } = cfg;
   const localise = () => {
     root.querySelectorAll('.yasr a[href^="' + base + '"]').forEach((a) => {
       const path = a.getAttribute("href").slice(base.length);
@@ -117,6 +120,7 @@ function watchMarkup(root, base, words) {
   const fix = () => {
     localise();
     fixMarkup(root, words);
+    translateMarkup(root, words, lang);
     labelTabs(root, words);
   };
   new MutationObserver(fix).observe(root, { childList: true, subtree: true });
