@@ -69,6 +69,19 @@ def test_landing_page_speaks_the_readers_language(server, lang, tagline, parliam
     assert parliament in page  # an entry point's label, from the data
 
 
+def test_an_entry_points_card_shows_no_slide_heading_as_its_description(server):
+    """The Union's dcterms:description is slide 2's heading ("Benelux : plus de 50 ans ..."):
+    as on its own page, its card leaves it out; a real description stays (the Senningen plan)."""
+    with server.client() as http:
+        pages = {
+            lang: http.get("/", headers={**BROWSER, "Accept-Language": lang}).text
+            for lang in ("fr", "en")
+        }
+    assert "plus de 50 ans" not in pages["fr"] and "more than 50 years" not in pages["en"]
+    card = re.search(r'<li><a href="/id/action-plan/senningen-3"[^>]*>.*?</li>', pages["en"], re.S)
+    assert card and "ministerial approval on 6 June 2013" in card.group(0)
+
+
 def test_landing_page_counts_what_the_graph_holds(server, built, settings):
     with server.client() as http:
         page = http.get("/", headers={**BROWSER, "Accept-Language": "en"}).text

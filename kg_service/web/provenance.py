@@ -16,13 +16,21 @@ rows) and change only with the store: they are computed once per store generatio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg_service.query.contract import Store, select
 from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, RDFS_LABEL
 from kg_service.web.i18n import pick_literal, property_label, t
 
-__all__ = ["Sources", "SourceRef", "load_sources", "readings_of", "source_statements"]
+__all__ = [
+    "Sources",
+    "SourceRef",
+    "load_sources",
+    "readings_of",
+    "repeats_a_heading",
+    "source_statements",
+]
 
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -89,6 +97,18 @@ def _short_label(label: str, most: int = 40) -> str:
     if len(label) <= most or ":" not in label:
         return label
     return label.split(":", 1)[0].rstrip(" \u00a0")
+
+
+def repeats_a_heading(text: str, headings: Iterable[str]) -> bool:
+    """Whether ``text`` only repeats the heading of the source that states it: a slide's heading
+    copied as a "description" ("Benelux: more than 50 years ...") tells a reader nothing. Only
+    letters and digits are compared, case aside."""
+    letters = _letters(text)
+    return any(letters in _letters(heading) for heading in headings)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 class _Lit(str):

@@ -42,6 +42,7 @@ from kg_service.web.provenance import (
     Sources,
     load_sources,
     readings_of,
+    repeats_a_heading,
     source_statements,
 )
 from kg_service.web.routes.sparql import result_response
@@ -242,17 +243,12 @@ def external_name(iri: str) -> str:
 def _lead(rows: list[dict], provenance: list[SourceRef], lang: str) -> str | None:
     """The description shown under the title, or None when the only one is a source's title
     (a slide's heading copied as a "description" tells a reader nothing)."""
-    titles = [_letters(f"{ref.text} {ref.title}") for ref in provenance]
+    titles = [f"{ref.text} {ref.title}" for ref in provenance]
     for predicate in DESCRIPTIONS:
         text = pick_literal(_own(rows, predicate), lang)
-        if text and not any(_letters(text) in title for title in titles):
+        if text and not repeats_a_heading(text, titles):
             return text
     return None
-
-
-def _letters(text: str) -> str:
-    """Only the letters and digits of ``text``, lower-cased (to compare titles loosely)."""
-    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _readable(

@@ -42,6 +42,7 @@ from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, editor_words, pick_literal
 from kg_service.web.observability import note_parser_message
 from kg_service.web.pages import STATIC_DIR, render
+from kg_service.web.provenance import repeats_a_heading
 from kg_service.web.published import landing_metadata
 
 __all__ = [
@@ -87,6 +88,8 @@ PAGE_ROWS = 1000
 #: What the HTML query page asks the store for: JSON results, or Turtle for graphs.
 PAGE_ACCEPT = "application/sparql-results+json, text/turtle"
 
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+DCT_TITLE = "http://purl.org/dc/terms/title"
 DESCRIPTIONS = (
     "http://purl.org/dc/terms/description",
     "http://www.w3.org/2004/02/skos/core#definition",
@@ -651,15 +654,28 @@ async def _described(store: Store, iris: list[str], lang: str) -> list[dict]:
         return []
     values = " ".join(f"<{iri}>" for iri in iris)
     props = " ".join(f"<{p}>" for p in DESCRIPTIONS)
+    # with the headings of the sources that state each description: a slide's heading copied
+    # as a description is left out, as on the entity pages
     rows = await select(
         store,
-        f"""SELECT DISTINCT ?x ?d WHERE {{
+        f"""SELECT DISTINCT ?x ?d ?heading WHERE {{
   VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} GRAPH ?g {{ ?x ?p ?d }}
+  OPTIONAL {{ ?g <{PROV_DERIVED}> ?source .
+             ?source <{DCT_TITLE}>|<{RDFS_LABEL}> ?heading }}
 }}""",
     )
-    descriptions: dict[str, list[_Text]] = {}
+    terms: dict[tuple[str, str], dict] = {}
+    headings: dict[tuple[str, str], list[str]] = {}
     for row in rows:
-        descriptions.setdefault(row["x"]["value"], []).append(_Text(row["d"]))
+        key = (row["x"]["value"], row["d"]["value"])
+        terms[key] = row["d"]
+        found = headings.setdefault(key, [])
+        if "heading" in row:
+            found.append(row["heading"]["value"])
+    descriptions: dict[str, list[_Text]] = {}
+    for (iri, text), term in terms.items():
+        if not repeats_a_heading(text, headings[(iri, text)]):
+            descriptions.setdefault(iri, []).append(_Text(term))
     labels = await _labels(store, iris)
     return [
         {
