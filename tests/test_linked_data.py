@@ -1,5 +1,6 @@
 """Dereferenceable IRIs and the ontology documentation, over real HTTP."""
 
+import html
 import re
 
 import pytest
@@ -112,6 +113,21 @@ def test_language_switch_persists_in_a_cookie(server):
         assert r.status_code == 303 and r.headers["location"] == PARLIAMENT
         page = http.get(PARLIAMENT, headers={"Accept": BROWSER, "Accept-Language": "fr"})
         assert "<h1>Beneluxparlement</h1>" in page.text
+
+
+def test_language_switch_keeps_the_pages_parameters_but_its_language(server):
+    """Switching language on a search keeps the words searched for; a ``lang`` parameter of the
+    page goes (it would outweigh the new choice)."""
+    with server.client(follow_redirects=False) as http:
+        page = http.get(
+            "/search", params={"q": "parlement", "lang": "fr"}, headers={"Accept": BROWSER}
+        )
+        hidden = re.search(r'<input type="hidden" name="next" value="([^"]+)"', page.text)
+        assert hidden and html.unescape(hidden.group(1)) == "/search?q=parlement&lang=fr"
+        r = http.get("/lang", params={"lang": "nl", "next": html.unescape(hidden.group(1))})
+        assert r.status_code == 303 and r.headers["location"] == "/search?q=parlement"
+        dutch = http.get(r.headers["location"], headers={"Accept": BROWSER})
+    assert '<html lang="nl">' in dutch.text and 'value="parlement"' in dutch.text
 
 
 def test_language_switch_never_redirects_off_site(server):

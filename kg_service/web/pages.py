@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -61,9 +61,19 @@ async def switch_language(
     ] = "en",
     next: Annotated[str, Query(description="Where to go.", examples=["/", "/def/"])] = "/",
 ) -> Response:
-    """Remember the chosen language in a cookie and go back (only to a path on this site)."""
-    target = urlsplit(next).path if next.startswith("/") and not next.startswith("//") else "/"
-    response = RedirectResponse(target or "/", status_code=303)
+    """Remember the chosen language in a cookie and go back (only to a path on this site), with
+    the page's own parameters (a search's words, a list's page) but not a ``lang`` one, which
+    would outweigh the cookie just set."""
+    response = RedirectResponse(_back_to(next), status_code=303)
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def _back_to(next: str) -> str:
+    """``next`` as a path on this site, its query kept without ``lang``; "/" for anything else."""
+    if not next.startswith("/") or next.startswith("//"):
+        return "/"
+    parts = urlsplit(next)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return (parts.path or "/") + (f"?{urlencode(kept)}" if kept else "")
