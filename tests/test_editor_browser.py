@@ -287,6 +287,10 @@ def test_the_permalink_reopens_the_same_query_and_view(browser: Browser, visit: 
         assert text == EXAMPLES[CHART].query
         assert selected_view(again) == "chart"
         expect(again.locator("html")).to_have_attribute("lang", "en")  # the link's language
+        # named and described as the example it is, not "Query"
+        title = EXAMPLES[CHART].title("en")
+        expect(again.get_by_role("tab", name=title)).to_have_attribute("aria-selected", "true")
+        expect(again.locator("#current-example")).to_contain_text(title)
         shot(other, "permalink-reopened")
         other.assert_stayed_home()
 

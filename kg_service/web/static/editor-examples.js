@@ -88,11 +88,21 @@ export class ExamplesBrowser {
     this.current.hidden = false;
   }
 
-  // "#examples-list" (the landing page's link) opens the browser; "#example=ID" an example
+  // "#examples-list" (the landing page's link) opens the browser; "#example=ID" an example;
+  // a permalink ("#query=…") of an example's query is named and described as that example
   openFromHash(hash) {
     if (hash === "#examples-list") this.show(true);
-    const wanted = new URLSearchParams(hash.slice(1)).get("example");
+    const params = new URLSearchParams(hash.slice(1));
+    const wanted = params.get("example");
     if (wanted) this.open(wanted);
+    else if (params.get("query")) this.recognise(params.get("query"));
+  }
+
+  recognise(query) {
+    const example = [...this.byId.values()].find((e) => e.query.trim() === query.trim());
+    if (!example) return;
+    this.yasgui.getTab().setName(example.title);
+    this.describe(example);
   }
 }
 
