@@ -16,11 +16,12 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
 from kg_service.backends import open_store
-from kg_service.errors import KGError, NotAcceptable, QuerySyntaxError
+from kg_service.errors import KGError, MethodNotAllowed, NotAcceptable, QuerySyntaxError
 from kg_service.process import lifecycle
 from kg_service.query.contract import Store
 from kg_service.rdf.formats import HTML, JSON, TEXT, Format
@@ -174,12 +175,44 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own errors (no such route, wrong method): a page for browsers, else as before."""
+    """Starlette's own errors (no such route, wrong method): a page for browsers, else as before.
+
+    A wrong method is told as our own errors are, with every method of the path in ``Allow``
+    (Starlette names only those of the first route it finds: ``POST`` alone for ``/sparql``);
+    ``OPTIONS`` that is no CORS preflight (those the CORS middleware answers) gets ``204`` and
+    that ``Allow``, as RFC 9110 §9.3.7 has it.
+    """
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        allowed = ", ".join(allowed_methods(request.app, request.scope))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allowed})
+        message = f"{request.url.path} answers {allowed}, not {request.method}."
+        return await _kg_error(request, MethodNotAllowed(message, headers={"Allow": allowed}))
     if _error_format(request.headers.get("accept")) is HTML:
         detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else ""
         return _error_page(request, exc.status_code, "", detail, dict(exc.headers or {}))
     return await http_exception_handler(request, exc)
+
+
+#: The methods :func:`allowed_methods` tries, in the order ``Allow`` names them.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of ``app`` answers at the path of ``scope``, and ``OPTIONS``."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        for route in app.router.routes:
+            if isinstance(route, Mount):  # static files: GET and HEAD
+                found = method in ("GET", "HEAD") and route.matches(probe)[0] is Match.FULL
+            else:
+                found = route.matches(probe)[0] is Match.FULL
+            if found:
+                allowed.append(method)
+                break
+    return [*allowed, "OPTIONS"]
 
 
 def _error_page(

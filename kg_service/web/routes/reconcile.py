@@ -379,7 +379,7 @@ async def _field(request: Request, name: str) -> str | None:
 
 @router.api_route(
     "/reconcile",
-    methods=["GET", "POST"],
+    methods=["GET", "HEAD", "POST"],
     operation_id="reconcile",
     summary="Reconciliation (W3C Reconciliation Service API 0.2): manifest, queries, extension",
     responses={

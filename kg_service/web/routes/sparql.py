@@ -167,8 +167,9 @@ def parse_query_request(
 
 # the whole path's operations: queries are answered in front of FastAPI (web/query_path.py),
 # requests without one by this route
-@router.get(
+@router.api_route(
     "/sparql",
+    methods=["GET", "HEAD"],
     operation_id="sparql",
     tags=["SPARQL"],
     response_class=Response,
