@@ -4,7 +4,7 @@ import json
 
 import httpx
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import RDF, Graph, Namespace
 
 pytestmark = pytest.mark.e2e
 
@@ -172,6 +172,9 @@ def test_service_description(http, built, accept, fmt):
     names = {str(n) for n in g.objects(None, SD.name)}
     assert names == set(built.graphs)
     assert (None, SD.feature, SD.UnionDefaultGraph) in g
+    # read-only: the one service speaks queries only (updates are refused here)
+    assert set(g.subjects(RDF.type, SD.Service)) == {service}
+    assert set(g.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
 
 
 def test_browser_gets_a_page(http):

@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 from conftest import Server, start_server, stop_server
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
@@ -269,6 +269,20 @@ def test_void_and_service_description_follow_an_insert(disk):
         update(http, classes)
         void = http.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
         assert f"{EX}NewClass" in void
+
+
+def test_the_service_description_names_the_update_endpoint(disk):
+    """With writes on, /update is described as the service that speaks SPARQL 1.1 Update;
+    /sparql, which refuses updates, speaks queries only."""
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    with disk.client() as http:
+        graph = Graph().parse(data=http.get("/sparql", headers={"Accept": "text/turtle"}).text)
+    query, updates = URIRef(disk.server.url + "/sparql"), URIRef(disk.server.url + "/update")
+    assert set(graph.subjects(RDF.type, sd.Service)) == {query, updates}
+    assert set(graph.objects(query, sd.supportedLanguage)) == {sd.SPARQL11Query}
+    assert set(graph.objects(updates, sd.supportedLanguage)) == {sd.SPARQL11Update}
+    assert graph.value(updates, sd.endpoint) == updates
+    assert graph.value(updates, sd.defaultDataset) == graph.value(query, sd.defaultDataset)
 
 
 def test_the_inferred_graph_is_derived_and_cannot_be_written(disk):

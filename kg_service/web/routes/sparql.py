@@ -366,8 +366,9 @@ async def _describe(request: Request) -> Response:
     settings, store = request.app.state.settings, request.app.state.store
     sizes = await request.app.state.derived.get("dataset-sizes", lambda: dataset_sizes(store))
     endpoint = endpoint_url(request)
+    updates = endpoint.rsplit("/", 1)[0] + "/update" if settings.writes_enabled else None
     graph = describe_service(
-        endpoint, sizes, union=settings.union_default_graph, update=settings.writes_enabled
+        endpoint, sizes, union=settings.union_default_graph, update_endpoint=updates
     )
     body = (
         graph.serialize(format=fmt.rdflib, auto_compact=True)
