@@ -93,7 +93,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         await app.state.store.start()
-        app.state.derived = DerivedCache(app.state.store)
+        as_built = settings.backend != "remote" and not settings.writes_enabled
+        app.state.derived = DerivedCache(app.state.store, as_built)
         app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
         app.state.validator = await validation_http.open_validator(settings)
         app.state.ready = True
