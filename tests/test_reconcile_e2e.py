@@ -103,6 +103,25 @@ def test_view_and_preview_urls_lead_to_pages_here(server):
     assert "Benelux Parliament" in card.text and f"/id/{PARLIAMENT}" in card.text
 
 
+def test_the_manifests_documentation_link_resolves(server):
+    """OpenRefine shows it as the service's documentation: it was /docs, which is off (404)."""
+    with server.client() as http:
+        documentation = http.get("/reconcile").json()["documentation"]
+        r = http.get(documentation)
+    assert documentation.startswith(server.url) and r.status_code == 200
+    assert "/reconcile" in r.json()["paths"]
+
+
+def test_a_json_body_is_415_not_the_manifest(server):
+    """0.2 sends its queries as a form field; a JSON body was read as no field and answered with
+    the manifest (200), which a client takes for an empty result."""
+    with server.client() as http:
+        r = http.post("/reconcile", json={"queries": {"q0": {"query": "Benelux"}}})
+        head = http.head("/reconcile")
+    assert r.status_code == 415 and "form field" in r.text
+    assert head.status_code == 200 and head.headers["content-type"].startswith("application/json")
+
+
 # --- reconciliation, as OpenRefine asks ------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from kg_service.errors import BadRequest, NotFound
+from kg_service.errors import BadRequest, NotFound, UnsupportedMediaType
 from kg_service.query.contract import select
 from kg_service.rdf.namespaces import BKG, ID, PREFIXES
 from kg_service.search.analysis import words
@@ -191,7 +191,7 @@ def manifest(request: Request, index: SearchIndex) -> dict:
         "name": t("reconcile_name", lang),
         "identifierSpace": str(ID),
         "schemaSpace": str(BKG),
-        "documentation": base + "/docs#/Reconciliation",
+        "documentation": base + "/openapi.json",
         "view": {"url": base + "/id/{{id}}"},
         "preview": {"url": base + "/reconcile/preview?id={{id}}", "width": 400, "height": 160},
         "defaultTypes": _type_list(index, classes, lang),
@@ -366,11 +366,23 @@ async def _check_known(request: Request, ids: list[str], props: list[str]) -> No
 # --- the routes ------------------------------------------------------------------------------
 
 
+#: What a POST may send its fields as (the Reconciliation API 0.2 sends a form).
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def _field(request: Request, name: str) -> str | None:
-    """A field of the query string or, on POST, of the form."""
+    """A field of the query string or, on POST, of the form (a JSON body is a 415, never
+    read as no field at all, which would answer the manifest)."""
     if name in request.query_params:
         return request.query_params[name]
     if request.method == "POST":
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media and media not in _FORMS:
+            raise UnsupportedMediaType(
+                f"Content-Type {media[:80]!r} is not a form: send 'queries' or 'extend' as a "
+                "form field (application/x-www-form-urlencoded), as the Reconciliation API 0.2 "
+                "does."
+            )
         form = await request.form()
         value = form.get(name)
         return value if isinstance(value, str) else None
@@ -388,7 +400,7 @@ async def _field(request: Request, name: str) -> str | None:
             "{meta, rows}; JSONP with a callback.",
             JSON_BODY,
         ),
-        **openapi.errors(400, 413, 501, *openapi.STORE),
+        **openapi.errors(400, 413, 415, 501, *openapi.STORE),
     },
     openapi_extra=openapi.inputs(QUERIES, EXTEND, CALLBACK, body=FORM),
 )
