@@ -69,7 +69,20 @@ def read_graph(
     except SyntaxError as exc:
         where = xml_position(data) if fmt is RDFXML else ""
         raise RDFSyntaxError(f"Could not parse the {fmt.name} {what}: {exc}{where}") from None
+    except MemoryError as exc:
+        raise _too_long(exc, f"the {fmt.name} {what}") from None
     return graph
+
+
+def _too_long(exc: MemoryError, what: str) -> Exception:
+    """pyoxigraph's parsers raise ``MemoryError`` for one token (a literal, an IRI) over their
+    16 MiB buffer: a fault of the input, said as such. Any other ``MemoryError`` stays one."""
+    if "buffer maximal size" not in str(exc):
+        return exc
+    return RDFSyntaxError(
+        f"Could not parse {what}: one token (a literal or an IRI) is longer than the parser's "
+        "limit of 16 MiB."
+    )
 
 
 def xml_position(data: bytes) -> str:
@@ -262,3 +275,5 @@ def to_ntriples(body: bytes, format_name: str, base: str | None = None) -> str:
     except (SyntaxError, ValueError) as exc:
         where = xml_position(body) if fmt is RDFXML else ""
         raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}{where}") from None
+    except MemoryError as exc:
+        raise _too_long(exc, f"the {fmt.name} body") from None
