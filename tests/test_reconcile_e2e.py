@@ -122,6 +122,17 @@ def test_a_json_body_is_415_not_the_manifest(server):
     assert head.status_code == 200 and head.headers["content-type"].startswith("application/json")
 
 
+def test_a_form_over_the_body_cap_is_413(server):
+    """The form was read whole, with no cap (30 MB answered 400 after reading it all)."""
+    queries = json.dumps({"q0": {"query": "x" * (11 * 1024 * 1024)}})
+    with server.client() as http:
+        r = http.post("/reconcile", data={"queries": queries})
+        multipart = http.post("/reconcile", files={"queries": (None, queries)})
+        small = http.post("/reconcile", files={"queries": (None, '{"q0": {"query": "Benelux"}}')})
+    assert r.status_code == multipart.status_code == 413 and "limit" in r.text
+    assert small.status_code == 200 and small.json()["q0"]["result"]
+
+
 # --- reconciliation, as OpenRefine asks ------------------------------------------------------
 
 

@@ -21,11 +21,12 @@ import asyncio
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kg_service.errors import BadRequest, NotFound, UnsupportedMediaType
 from kg_service.query.contract import select
@@ -45,6 +46,7 @@ from kg_service.search.reconcile import (
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, t
 from kg_service.web.routes.search import current_index
+from kg_service.web.routes.sparql import form_pairs, read_body
 from kg_service.web.routes.ui import COUNTED_CLASSES
 
 __all__ = ["router"]
@@ -383,10 +385,33 @@ async def _field(request: Request, name: str) -> str | None:
                 "form field (application/x-www-form-urlencoded), as the Reconciliation API 0.2 "
                 "does."
             )
-        form = await request.form()
-        value = form.get(name)
+        value = (await _form(request, media)).get(name)
         return value if isinstance(value, str) else None
     return None
+
+
+async def _form(request: Request, media: str) -> dict[str, Any]:
+    """The POST's form fields, read once per request within the body cap (413 past it)."""
+    found = getattr(request.state, "reconcile_form", None)
+    if found is None:
+        body = await read_body(request, request.app.state.settings.max_body_bytes)
+        if media == "multipart/form-data":
+            parser = MultiPartParser(request.headers, _once(body), max_files=0, max_fields=16)
+            try:
+                found = dict((await parser.parse()).multi_items())
+            except MultiPartException as exc:
+                raise BadRequest(
+                    f"The multipart form does not parse: {exc.message} Send 'queries' or "
+                    "'extend' as text fields."
+                ) from None
+        else:
+            found = dict(form_pairs(body, "form body"))  # the last of a repeated name, as before
+        request.state.reconcile_form = found
+    return found
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
 
 
 @router.api_route(
