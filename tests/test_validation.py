@@ -258,6 +258,17 @@ def test_report_formats(output, rdflib_format):
     assert len(list(report.objects(node, SH.result))) == 1
 
 
+def test_the_turtle_report_says_each_node_once():
+    """Each result (each subject) is one block of the Turtle report, not one line per triple
+    scattered over the document in rdflib's order."""
+    data = b"<http://e/a> a <http://example.org/C> .\n<http://e/b> a <http://example.org/C> ."
+    body = run_job(job(data, output="turtle")).body.decode()
+    report = Graph().parse(data=body, format="turtle")
+    statements = [line for line in body.splitlines() if line[:1] not in ("", "@", " ", "\t")]
+    assert len(list(report.objects(None, SH.result))) == 2
+    assert len(statements) == len(set(report.subjects()))
+
+
 def test_ill_typed_values_stay_quoted_in_the_report():
     shapes = b"""@prefix sh: <http://www.w3.org/ns/shacl#> .
     <http://e/S> a sh:NodeShape ; sh:targetNode <http://e/a> ;

@@ -244,8 +244,11 @@ def serialize_graph(graph: Graph, fmt: Format, prefixes: dict[str, str] | None =
     """An rdflib graph in ``fmt``, written by pyoxigraph: every literal exactly as it is.
 
     (rdflib's Turtle writer prints an ill-typed ``"none"^^xsd:boolean`` as a bare ``none``.)
+    Sorted by subject and predicate: pyoxigraph groups only consecutive triples of a subject,
+    so in rdflib's order a report's result was scattered over the whole Turtle document.
     """
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+    triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
 
 
