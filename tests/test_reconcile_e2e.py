@@ -93,6 +93,18 @@ def test_manifest_is_valid_and_in_the_page_language(server):
     assert "propose_properties" in en["extend"]
 
 
+def test_answers_in_the_readers_language_vary_by_it(server):
+    """The manifest, suggestions and preview cards are in the reader's language (Accept-Language
+    or the lang cookie): without Vary a shared cache served one language to everyone."""
+    paths = ["/reconcile", "/reconcile/suggest/entity?prefix=bene", "/reconcile/preview"]
+    with server.client() as http:
+        for path in paths:
+            params = {"id": PARLIAMENT} if path.endswith("preview") else {}
+            r = http.get(path, params=params, headers={"Accept-Language": "nl"})
+            vary = {v.strip().lower() for v in r.headers["vary"].split(",")}
+            assert r.status_code == 200 and {"accept-language", "cookie"} <= vary, path
+
+
 def test_view_and_preview_urls_lead_to_pages_here(server):
     with server.client() as http:
         manifest = http.get("/reconcile").json()

@@ -101,15 +101,20 @@ FORM = {
 # --- helpers ---------------------------------------------------------------------------------
 
 
+#: Names, types and descriptions are in the reader's language (``choose_language``): a cache
+#: must keep one answer per language.
+VARY = {"Vary": "Accept-Language, Cookie"}
+
+
 def _reply(request: Request, body: Any) -> Response:
     """``body`` as JSON, or wrapped in the JSONP ``callback`` the request names."""
     callback = request.query_params.get("callback")
     if callback is None:
-        return JSONResponse(body)
+        return JSONResponse(body, headers=VARY)
     if not _CALLBACK.fullmatch(callback):
         raise BadRequest("callback must be a plain identifier (letters, digits, _ and $).")
     text = json.dumps(body, ensure_ascii=False)
-    return Response(f"/**/{callback}({text});", media_type=_JS)
+    return Response(f"/**/{callback}({text});", media_type=_JS, headers=VARY)
 
 
 def _base(request: Request) -> str:
@@ -586,7 +591,8 @@ async def preview(request: Request) -> Response:
     )
     description = (await _descriptions(request, [iri], lang)).get(iri, "")
     return HTMLResponse(
-        _card(f"{_base(request)}/id/{entity_id(iri)}", name, types, description, lang)
+        _card(f"{_base(request)}/id/{entity_id(iri)}", name, types, description, lang),
+        headers=VARY,
     )
 
 
