@@ -100,6 +100,7 @@ def test_wrong_method_is_405(http, method):
         ("/store?default", "GET, HEAD, POST, PUT, DELETE, OPTIONS"),
         ("/validate", "GET, HEAD, POST, OPTIONS"),
         ("/download/benelux-kg.nq.gz", "GET, HEAD, OPTIONS"),
+        ("/static/yasgui/prefixes.json", "GET, HEAD, OPTIONS"),  # behind a mount
     ],
 )
 def test_options_says_what_the_path_allows(http, path, allowed):

@@ -201,10 +201,16 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 
 
 def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
-    """Every method some route of ``app`` answers at the path of ``scope``, and ``OPTIONS``."""
+    """Every method some route of ``app`` answers at the path of ``scope``, and ``OPTIONS``.
+
+    Routing has already updated ``scope`` (a mount moves ``root_path``), so each probe is a
+    fresh scope of the request's path from the application's root.
+    """
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    base = {"type": "http", "path": scope["path"], "root_path": root, "headers": []}
     allowed = []
     for method in _METHODS:
-        probe = {**scope, "method": method}
+        probe = {**base, "method": method, "query_string": b""}
         for route in app.router.routes:
             if isinstance(route, Mount):  # static files: GET and HEAD
                 found = method in ("GET", "HEAD") and route.matches(probe)[0] is Match.FULL
