@@ -106,6 +106,25 @@ def test_syntax_error_names_the_line():
         read_graph(b"<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> .", TURTLE)
 
 
+@pytest.mark.parametrize(
+    "data, fmt, said",
+    [
+        (b"<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> .", TURTLE, "line 2"),
+        (b'{"@id": "http://e/a",\n "http://e/p": [1,,]}', JSONLD, "line 2 column"),
+        (
+            b'<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<x:y/>',
+            RDFXML,
+            "line 2,",
+        ),
+    ],
+)
+def test_a_syntax_error_names_the_document_and_where(data, fmt, said):
+    with pytest.raises(RDFSyntaxError) as caught:
+        read_graph(data, fmt, what="shapes graph")
+    assert "shapes graph: " in caught.value.message
+    assert said in caught.value.message
+
+
 def test_a_token_over_the_parsers_buffer_is_a_syntax_error_not_a_memory_error():
     """pyoxigraph raises MemoryError for one token over 16 MiB: the input's fault (was a 500)."""
     huge = b'<http://e/a> <http://e/p> "' + b"x" * (17 * 1024 * 1024) + b'" .'

@@ -59,7 +59,7 @@ def read_graph(
     '01'
     """
     if fmt is JSONLD:
-        check_jsonld_contexts(data)
+        check_jsonld_contexts(data, what)
     elif fmt is RDFXML:
         check_xml_entities(data)
     graph, convert = Graph(), _Converter(shapes)
@@ -175,12 +175,12 @@ def check_xml_entities(data: bytes | str) -> None:
         )
 
 
-def check_jsonld_contexts(text: str | bytes) -> None:
+def check_jsonld_contexts(text: str | bytes, what: str = "input") -> None:
     """Refuse JSON-LD that names a remote ``@context`` (only inline contexts are allowed)."""
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise RDFSyntaxError(f"Could not parse the JSON-LD input: {exc}") from exc
+        raise RDFSyntaxError(f"Could not parse the JSON-LD {what}: {exc}") from exc
     for context in _contexts(document):
         if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
             raise RefusedOperation(
