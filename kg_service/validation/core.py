@@ -439,14 +439,19 @@ def load_files(paths: list[Path], shapes: bool = False) -> Graph:
     named graphs merged) into one graph.
 
     Goes through :func:`kg_service.rdfio.read_graph`, so nothing named inside a file is fetched.
+    A syntax error names the file ("Could not parse the turtle file shapes.ttl: … line 4").
     """
-    return read_documents(_file_documents(paths), shapes=shapes)
+    merged = Graph()
+    for file, document in _file_documents(paths):
+        merged += document.graph(shapes, what=f"file {file}")
+    return merged
 
 
-def _file_documents(paths: list[Path]) -> Iterable[Document]:
+def _file_documents(paths: list[Path]) -> Iterable[tuple[Path, Document]]:
     for path in paths:
         for file in _rdf_files(path) if path.is_dir() else [path]:
-            yield Document(file.read_bytes(), format_for_path(file).name, file.resolve().as_uri())
+            uri = file.resolve().as_uri()
+            yield file, Document(file.read_bytes(), format_for_path(file).name, uri)
 
 
 def _rdf_files(folder: Path) -> list[Path]:
