@@ -4,7 +4,7 @@ import json
 
 import httpx
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import RDF, Graph, Namespace
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,57 @@ def test_construct_as_csv_is_406_not_mislabelled(http):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_wrong_method_is_405(http, method):
-    assert http.request(method, "/sparql").status_code == 405
+    r = http.request(method, "/sparql")
+    assert r.status_code == 405
+    # every method of the path, not only those of the first route Starlette finds (POST)
+    assert r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    assert r.text.startswith(
+        f"Method Not Allowed: /sparql answers GET, HEAD, POST, OPTIONS, not {method}"
+    )
+
+
+@pytest.mark.parametrize(
+    "path, allowed",
+    [
+        ("/sparql", "GET, HEAD, POST, OPTIONS"),
+        ("/update", "POST, OPTIONS"),
+        ("/store?default", "GET, HEAD, POST, PUT, DELETE, OPTIONS"),
+        ("/validate", "GET, HEAD, POST, OPTIONS"),
+        ("/download/benelux-kg.nq.gz", "GET, HEAD, OPTIONS"),
+        ("/static/yasgui/prefixes.json", "GET, HEAD, OPTIONS"),  # behind a mount
+    ],
+)
+def test_options_says_what_the_path_allows(http, path, allowed):
+    """OPTIONS that is no CORS preflight: 204 with Allow (RFC 9110 §9.3.7), as Fuseki does."""
+    r = http.options(path)
+    assert r.status_code == 204 and r.headers["allow"] == allowed and r.content == b""
+
+
+def test_options_of_an_unknown_path_is_404(http):
+    assert http.options("/no/such/path").status_code == 404
+
+
+def test_cors_preflight_for_a_browser_sparql_client(http):
+    """What YASGUI on another origin sends before a POST with a SPARQL body."""
+    r = http.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept",
+        },
+    )
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    assert "POST" in r.headers["access-control-allow-methods"]
+    assert "content-type" in r.headers["access-control-allow-headers"].lower()
+
+
+def test_head_on_the_service_description(http):
+    """Link checkers and harvesters HEAD the endpoint that VoID and DCAT name."""
+    get = http.get("/sparql", headers={"Accept": "text/turtle"})
+    head = http.head("/sparql", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
 
 
 def test_wrong_media_type_is_415(http):
@@ -123,6 +173,9 @@ def test_service_description(http, built, accept, fmt):
     names = {str(n) for n in g.objects(None, SD.name)}
     assert names == set(built.graphs)
     assert (None, SD.feature, SD.UnionDefaultGraph) in g
+    # read-only: the one service speaks queries only (updates are refused here)
+    assert set(g.subjects(RDF.type, SD.Service)) == {service}
+    assert set(g.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
 
 
 def test_browser_gets_a_page(http):

@@ -93,6 +93,18 @@ def test_manifest_is_valid_and_in_the_page_language(server):
     assert "propose_properties" in en["extend"]
 
 
+def test_answers_in_the_readers_language_vary_by_it(server):
+    """The manifest, suggestions and preview cards are in the reader's language (Accept-Language
+    or the lang cookie): without Vary a shared cache served one language to everyone."""
+    paths = ["/reconcile", "/reconcile/suggest/entity?prefix=bene", "/reconcile/preview"]
+    with server.client() as http:
+        for path in paths:
+            params = {"id": PARLIAMENT} if path.endswith("preview") else {}
+            r = http.get(path, params=params, headers={"Accept-Language": "nl"})
+            vary = {v.strip().lower() for v in r.headers["vary"].split(",")}
+            assert r.status_code == 200 and {"accept-language", "cookie"} <= vary, path
+
+
 def test_view_and_preview_urls_lead_to_pages_here(server):
     with server.client() as http:
         manifest = http.get("/reconcile").json()
@@ -101,6 +113,36 @@ def test_view_and_preview_urls_lead_to_pages_here(server):
     assert view.status_code == 200 and "Benelux" in view.text
     assert card.status_code == 200 and card.headers["content-type"].startswith("text/html")
     assert "Benelux Parliament" in card.text and f"/id/{PARLIAMENT}" in card.text
+
+
+def test_the_manifests_documentation_link_resolves(server):
+    """OpenRefine shows it as the service's documentation: it was /docs, which is off (404)."""
+    with server.client() as http:
+        documentation = http.get("/reconcile").json()["documentation"]
+        r = http.get(documentation)
+    assert documentation.startswith(server.url) and r.status_code == 200
+    assert "/reconcile" in r.json()["paths"]
+
+
+def test_a_json_body_is_415_not_the_manifest(server):
+    """0.2 sends its queries as a form field; a JSON body was read as no field and answered with
+    the manifest (200), which a client takes for an empty result."""
+    with server.client() as http:
+        r = http.post("/reconcile", json={"queries": {"q0": {"query": "Benelux"}}})
+        head = http.head("/reconcile")
+    assert r.status_code == 415 and "form field" in r.text
+    assert head.status_code == 200 and head.headers["content-type"].startswith("application/json")
+
+
+def test_a_form_over_the_body_cap_is_413(server):
+    """The form was read whole, with no cap (30 MB answered 400 after reading it all)."""
+    queries = json.dumps({"q0": {"query": "x" * (11 * 1024 * 1024)}})
+    with server.client() as http:
+        r = http.post("/reconcile", data={"queries": queries})
+        multipart = http.post("/reconcile", files={"queries": (None, queries)})
+        small = http.post("/reconcile", files={"queries": (None, '{"q0": {"query": "Benelux"}}')})
+    assert r.status_code == multipart.status_code == 413 and "limit" in r.text
+    assert small.status_code == 200 and small.json()["q0"]["result"]
 
 
 # --- reconciliation, as OpenRefine asks ------------------------------------------------------

@@ -47,6 +47,8 @@ def test_dutch_stemming_and_the_display_language(server):
     assert any("samenwerking" in h["matched"].lower() for h in r.json()["results"])
     assert nl.json()["results"][0]["label"] == "Benelux Parliament"  # no language said: the match's
     assert fr.json()["results"][0]["label"] == "Parlement Benelux"
+    # the label depends on Accept-Language: a shared cache must keep one answer per language
+    assert "accept-language" in fr.headers["vary"].lower().replace(" ", "").split(",")
 
 
 def test_prefix_and_class_filter(server):

@@ -1,5 +1,6 @@
 """SHACL validation, in-process: parsing as written, options, reports, records and pages."""
 
+import asyncio
 import json
 
 import pytest
@@ -7,7 +8,14 @@ from conftest import ROOT
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import _toPythonMapping
 
-from kg_service.errors import BadRequest, RDFSyntaxError, RefusedOperation, UnsupportedMediaType
+from kg_service.errors import (
+    BadRequest,
+    RDFSyntaxError,
+    RefusedOperation,
+    ResourceExhausted,
+    UnsupportedMediaType,
+)
+from kg_service.process.workers import WorkerPool
 from kg_service.rdf.formats import JSONLD, NQUADS, RDFXML, TRIG, TURTLE
 from kg_service.rdf.io import check_xml_entities, read_graph, serialize_graph
 from kg_service.validation.core import (
@@ -96,6 +104,49 @@ def test_quads_are_merged_into_one_data_graph():
 def test_syntax_error_names_the_line():
     with pytest.raises(RDFSyntaxError, match="line 2"):
         read_graph(b"<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> .", TURTLE)
+
+
+@pytest.mark.parametrize(
+    "data, fmt, said",
+    [
+        (b"<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> .", TURTLE, "line 2"),
+        (b'{"@id": "http://e/a",\n "http://e/p": [1,,]}', JSONLD, "line 2 column"),
+        (
+            b'<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<x:y/>',
+            RDFXML,
+            "line 2,",
+        ),
+    ],
+)
+def test_a_syntax_error_names_the_document_and_where(data, fmt, said):
+    with pytest.raises(RDFSyntaxError) as caught:
+        read_graph(data, fmt, what="shapes graph")
+    assert "shapes graph: " in caught.value.message
+    assert said in caught.value.message
+
+
+def test_a_token_over_the_parsers_buffer_is_a_syntax_error_not_a_memory_error():
+    """pyoxigraph raises MemoryError for one token over 16 MiB: the input's fault (was a 500)."""
+    huge = b'<http://e/a> <http://e/p> "' + b"x" * (17 * 1024 * 1024) + b'" .'
+    with pytest.raises(RDFSyntaxError, match="longer than the parser's limit of 16 MiB"):
+        read_graph(huge, TURTLE, what="data graph")
+
+
+def test_a_memory_error_in_a_worker_is_a_503_and_the_worker_stays():
+    """A MemoryError in a worker (its heap is capped) is ResourceExhausted, not a 500 bug."""
+
+    async def run() -> tuple[BaseException, int]:
+        pool = WorkerPool(memory_mb=512, size=1, max_concurrent=2, timeout=30)
+        try:
+            with pytest.raises(ResourceExhausted) as caught:
+                await pool.call("builtins:bytearray", 2**60)  # refused at once: MemoryError
+            return caught.value, await pool.call("builtins:len", "still here")
+        finally:
+            await pool.close()
+
+    error, after = asyncio.run(run())
+    assert error.status == 503 and "more memory than a worker may use" in error.message
+    assert after == 10
 
 
 def test_triple_terms_are_refused_not_crashed():
@@ -224,6 +275,17 @@ def test_report_formats(output, rdflib_format):
     node = next(report.subjects(RDF.type, SH.ValidationReport))
     assert report.value(node, SH.conforms) == Literal(False)
     assert len(list(report.objects(node, SH.result))) == 1
+
+
+def test_the_turtle_report_says_each_node_once():
+    """Each result (each subject) is one block of the Turtle report, not one line per triple
+    scattered over the document in rdflib's order."""
+    data = b"<http://e/a> a <http://example.org/C> .\n<http://e/b> a <http://example.org/C> ."
+    body = run_job(job(data, output="turtle")).body.decode()
+    report = Graph().parse(data=body, format="turtle")
+    statements = [line for line in body.splitlines() if line[:1] not in ("", "@", " ", "\t")]
+    assert len(list(report.objects(None, SH.result))) == 2
+    assert len(statements) == len(set(report.subjects()))
 
 
 def test_ill_typed_values_stay_quoted_in_the_report():

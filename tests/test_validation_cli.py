@@ -110,6 +110,15 @@ def test_exit_2_on_bad_input(tmp_path, name, content, words):
     assert words in r.stderr and not r.stdout
 
 
+def test_a_broken_shapes_file_is_named(tmp_path, files):
+    """Data and shapes are both files: the message says which one does not parse."""
+    shapes = tmp_path / "my-shapes.ttl"
+    shapes.write_text("<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> .")
+    r = run(str(files / "good.nt"), "--shapes", str(shapes))
+    assert r.returncode == 2
+    assert f"turtle file {shapes}:" in r.stderr and "line 2" in r.stderr
+
+
 def test_bad_shapes_exit_2(files, tmp_path):
     shapes = tmp_path / "unusable.ttl"
     shapes.write_text(

@@ -250,6 +250,40 @@ def test_400_syntax_error_with_the_parser_message_and_line(client):
     assert r.status_code == 400 and "line 1" in r.json()["message"]
 
 
+def test_400_says_which_graph_does_not_parse(client):
+    """Data and shapes are both RDF: the message names the one that is broken."""
+    broken = "<http://e/a> <http://e/p> 1 .\n<http://e/a> <http://e/p> ."
+    accept = {"Accept": "application/json"}
+    bad_shapes = client.post(
+        "/validate", json={"data_graph": NAMELESS, "shapes_graph": broken}, headers=accept
+    )
+    bad_data = client.post(
+        "/validate", json={"data_graph": broken, "shapes_graph": NAME_SHAPES}, headers=accept
+    )
+    assert bad_shapes.status_code == bad_data.status_code == 400
+    assert "turtle shapes graph" in bad_shapes.json()["message"]
+    assert "line 2" in bad_shapes.json()["message"]
+    assert "turtle data graph" in bad_data.json()["message"]
+
+
+def test_400_rdfxml_syntax_error_says_where(client):
+    """pyoxigraph's RDF/XML errors carry no position: the XML's own line and column are added."""
+    broken = (
+        BAD["rdfxml"].replace("<rdfs:label", "<dc:title", 1).replace("</rdfs:label>", "</dc:title>")
+    )
+    r = post_rdf(client, broken, media="application/rdf+xml")
+    assert r.status_code == 400
+    assert "rdfxml data graph" in r.json()["message"]
+    assert "(at line 6, column 5: unbound prefix)" in r.json()["message"], r.text
+
+
+def test_400_empty_body(client):
+    """An empty body is a mistake (a wrong file name, a lost pipe), not an empty graph that
+    conforms."""
+    r = post_rdf(client, "  \n", accept="text/plain")
+    assert r.status_code == 400 and "No data" in r.text
+
+
 @pytest.mark.parametrize(
     "params, body",
     [

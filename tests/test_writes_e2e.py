@@ -10,11 +10,12 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
 from conftest import Server, start_server, stop_server
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.e2e
 TOKEN = "writes-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 EX = "http://example.org/"
+BASE = "https://w3id.org/benelux-kg/"
 VOID = "http://rdfs.org/ns/void#"
 INFERRED = "https://w3id.org/benelux-kg/graph/inferred"
 INSTITUTIONS = (
@@ -269,6 +271,49 @@ def test_void_and_service_description_follow_an_insert(disk):
         update(http, classes)
         void = http.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
         assert f"{EX}NewClass" in void
+
+
+def _last_modified(http: httpx.Client, path: str) -> str:
+    """The view's Last-Modified, polled for: it is left out in the second a write is seen."""
+    deadline = time.monotonic() + 10
+    while True:
+        r = http.get(path)
+        if "last-modified" in r.headers or time.monotonic() > deadline:
+            return r.headers["last-modified"]
+        time.sleep(0.05)
+
+
+def test_if_modified_since_sees_a_write(disk):
+    """Views computed from the store change with a write: their Last-Modified moves too, so a
+    harvester that sends only If-Modified-Since gets the new view, not a 304."""
+    views = ("/.well-known/void", "/catalog", "/sitemap.xml")
+    with disk.client() as http:
+        before = {path: _last_modified(http, path) for path in views}
+        for path in views:
+            assert http.get(path, headers={"If-Modified-Since": before[path]}).status_code == 304
+        update(http, f"INSERT DATA {{ <{BASE}id/institution/lm> a <{EX}LastModifiedClass> }}")
+        for path in views:
+            after = http.get(path, headers={"If-Modified-Since": before[path]})
+            assert after.status_code == 200, path
+        assert f"{EX}LastModifiedClass" in http.get("/.well-known/void").text
+        for path in views:
+            later = _last_modified(http, path)
+            assert parsedate_to_datetime(later) > parsedate_to_datetime(before[path])
+            assert http.get(path, headers={"If-Modified-Since": later}).status_code == 304
+
+
+def test_the_service_description_names_the_update_endpoint(disk):
+    """With writes on, /update is described as the service that speaks SPARQL 1.1 Update;
+    /sparql, which refuses updates, speaks queries only."""
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    with disk.client() as http:
+        graph = Graph().parse(data=http.get("/sparql", headers={"Accept": "text/turtle"}).text)
+    query, updates = URIRef(disk.server.url + "/sparql"), URIRef(disk.server.url + "/update")
+    assert set(graph.subjects(RDF.type, sd.Service)) == {query, updates}
+    assert set(graph.objects(query, sd.supportedLanguage)) == {sd.SPARQL11Query}
+    assert set(graph.objects(updates, sd.supportedLanguage)) == {sd.SPARQL11Update}
+    assert graph.value(updates, sd.endpoint) == updates
+    assert graph.value(updates, sd.defaultDataset) == graph.value(query, sd.defaultDataset)
 
 
 def test_the_inferred_graph_is_derived_and_cannot_be_written(disk):

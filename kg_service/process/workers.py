@@ -130,6 +130,9 @@ def _worker_main(inbox: Connection, outbox: Connection, memory_mb: int) -> None:
             _write_message(sink, ("value", getattr(importlib.import_module(module), name)(*args)))
         except KGError as exc:
             _write_message(sink, ("error", exc))
+        except MemoryError:  # Python's heap under RLIMIT_DATA: the request's fault, not a bug
+            message = "The request needed more memory than a worker may use and was stopped."
+            _write_message(sink, ("error", ResourceExhausted(message)))
         except Exception as exc:  # a bug or a library failure: report it, keep the worker
             _write_message(sink, ("error", KGError(f"{type(exc).__name__}: {exc}")))
 

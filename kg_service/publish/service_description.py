@@ -55,8 +55,16 @@ async def dataset_sizes(store: Store) -> DatasetSizes:
     return DatasetSizes(int(rows[0]["n"]["value"]), await graph_sizes(store))
 
 
-def describe_service(endpoint: str, sizes: DatasetSizes, *, union: bool, update: bool) -> Graph:
-    """The ``sd:Service`` graph for ``endpoint``."""
+def describe_service(
+    endpoint: str, sizes: DatasetSizes, *, union: bool, update_endpoint: str | None = None
+) -> Graph:
+    """The ``sd:Service`` graph for ``endpoint`` (queries only: it refuses updates).
+
+    With ``update_endpoint`` (writes enabled), a second ``sd:Service`` says that SPARQL 1.1
+    Update is spoken there, over the same dataset: ``sd:supportedLanguage`` is what the
+    service's own ``sd:endpoint`` accepts, so ``SPARQL11Update`` on the query endpoint would
+    send clients' updates where they are refused.
+    """
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -65,17 +73,23 @@ def describe_service(endpoint: str, sizes: DatasetSizes, *, union: bool, update:
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    if update:
-        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     for name in _RESULT_FORMATS:
         g.add((service, SD.resultFormat, FORMATS[name]))
     if union:
         g.add((service, SD.feature, SD.UnionDefaultGraph))
-    _dataset(g, service, sizes, union)
+    dataset = _dataset(g, service, sizes)
+    if update_endpoint is not None:
+        updates = URIRef(update_endpoint)
+        g.add((updates, RDF.type, SD.Service))
+        g.add((updates, SD.endpoint, updates))
+        g.add((updates, SD.supportedLanguage, SD.SPARQL11Update))
+        if union:
+            g.add((updates, SD.feature, SD.UnionDefaultGraph))
+        g.add((updates, SD.defaultDataset, dataset))
     return g
 
 
-def _dataset(g: Graph, service: URIRef, sizes: DatasetSizes, union: bool) -> None:
+def _dataset(g: Graph, service: URIRef, sizes: DatasetSizes) -> BNode:
     dataset, default = BNode("dataset"), BNode("default-graph")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
@@ -90,3 +104,4 @@ def _dataset(g: Graph, service: URIRef, sizes: DatasetSizes, union: bool) -> Non
         g.add((node, SD.graph, graph))
         g.add((graph, RDF.type, SD.Graph))
         g.add((graph, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return dataset

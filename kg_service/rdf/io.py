@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import XSD, BNode, Graph, Literal, URIRef
@@ -34,14 +35,22 @@ __all__ = [
     "serialize_graph",
     "to_ox",
     "to_ox_quad",
+    "xml_position",
 ]
 
 
-def read_graph(data: bytes, fmt: Format, base: str | None = None, shapes: bool = False) -> Graph:
+def read_graph(
+    data: bytes,
+    fmt: Format,
+    base: str | None = None,
+    shapes: bool = False,
+    what: str = "input",
+) -> Graph:
     """Parse RDF bytes into one rdflib graph (named graphs merged), keeping lexical forms.
 
     ``shapes=True`` reads ``xsd:boolean`` as pySHACL reads a shapes graph: only ``true`` is true
-    (so ``sh:uniqueLang "1"^^xsd:boolean`` does not switch the constraint on).
+    (so ``sh:uniqueLang "1"^^xsd:boolean`` does not switch the constraint on). ``what`` names
+    the document in a syntax error (``data graph``, ``shapes graph``).
 
     >>> from kg_service.rdf.formats import TURTLE
     >>> g = read_graph(b'<http://e/a> <http://e/p> "01"^^<http://www.w3.org/2001/XMLSchema#int> .',
@@ -50,7 +59,7 @@ def read_graph(data: bytes, fmt: Format, base: str | None = None, shapes: bool =
     '01'
     """
     if fmt is JSONLD:
-        check_jsonld_contexts(data)
+        check_jsonld_contexts(data, what)
     elif fmt is RDFXML:
         check_xml_entities(data)
     graph, convert = Graph(), _Converter(shapes)
@@ -58,8 +67,40 @@ def read_graph(data: bytes, fmt: Format, base: str | None = None, shapes: bool =
         for quad in ox.parse(data, format=fmt.oxigraph, base_iri=base):
             graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     except SyntaxError as exc:
-        raise RDFSyntaxError(f"Could not parse the {fmt.name} input: {exc}") from None
+        where = xml_position(data) if fmt is RDFXML else ""
+        raise RDFSyntaxError(f"Could not parse the {fmt.name} {what}: {exc}{where}") from None
+    except MemoryError as exc:
+        raise _too_long(exc, f"the {fmt.name} {what}") from None
     return graph
+
+
+def _too_long(exc: MemoryError, what: str) -> Exception:
+    """pyoxigraph's parsers raise ``MemoryError`` for one token (a literal, an IRI) over their
+    16 MiB buffer: a fault of the input, said as such. Any other ``MemoryError`` stays one."""
+    if "buffer maximal size" not in str(exc):
+        return exc
+    return RDFSyntaxError(
+        f"Could not parse {what}: one token (a literal or an IRI) is longer than the parser's "
+        "limit of 16 MiB."
+    )
+
+
+def xml_position(data: bytes) -> str:
+    """Where an RDF/XML document stops being well-formed XML (namespaces included), as
+    ``" (at line L, column C: reason)"``; ``""`` when the XML is well-formed (an RDF mistake).
+
+    pyoxigraph's RDF/XML errors say what but not where. Only called for a document that failed;
+    one that declares entities is not expanded here (nothing is located then).
+    """
+    if re.search(rb"<!ENTITY", data, re.IGNORECASE):
+        return ""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        reason = expat.ErrorString(exc.code)
+        return f" (at line {exc.lineno}, column {exc.offset + 1}: {reason})"
+    return ""
 
 
 class _Converter:
@@ -134,12 +175,12 @@ def check_xml_entities(data: bytes | str) -> None:
         )
 
 
-def check_jsonld_contexts(text: str | bytes) -> None:
+def check_jsonld_contexts(text: str | bytes, what: str = "input") -> None:
     """Refuse JSON-LD that names a remote ``@context`` (only inline contexts are allowed)."""
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise RDFSyntaxError(f"Could not parse the JSON-LD input: {exc}") from exc
+        raise RDFSyntaxError(f"Could not parse the JSON-LD {what}: {exc}") from exc
     for context in _contexts(document):
         if isinstance(context, str) or (isinstance(context, dict) and "@import" in context):
             raise RefusedOperation(
@@ -203,8 +244,11 @@ def serialize_graph(graph: Graph, fmt: Format, prefixes: dict[str, str] | None =
     """An rdflib graph in ``fmt``, written by pyoxigraph: every literal exactly as it is.
 
     (rdflib's Turtle writer prints an ill-typed ``"none"^^xsd:boolean`` as a bare ``none``.)
+    Sorted by subject and predicate: pyoxigraph groups only consecutive triples of a subject,
+    so in rdflib's order a report's result was scattered over the whole Turtle document.
     """
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+    triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
 
 
@@ -232,4 +276,7 @@ def to_ntriples(body: bytes, format_name: str, base: str | None = None) -> str:
         triples = ox.parse(body, format=fmt.oxigraph, base_iri=base)
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     except (SyntaxError, ValueError) as exc:
-        raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}") from None
+        where = xml_position(body) if fmt is RDFXML else ""
+        raise RDFSyntaxError(f"Could not parse the {fmt.name} body: {exc}{where}") from None
+    except MemoryError as exc:
+        raise _too_long(exc, f"the {fmt.name} body") from None

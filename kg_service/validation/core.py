@@ -415,15 +415,18 @@ class Document:
     format: str
     base: str | None = None
 
-    def graph(self, shapes: bool = False) -> Graph:
-        return read_graph(self.data, _FORMATS[self.format], self.base, shapes=shapes)
+    def graph(self, shapes: bool = False, what: str = "input") -> Graph:
+        return read_graph(self.data, _FORMATS[self.format], self.base, shapes=shapes, what=what)
 
 
-def read_documents(documents: Iterable[Document], shapes: bool = False) -> Graph:
-    """Parse and merge documents (each with its own blank nodes) into one graph."""
+def read_documents(
+    documents: Iterable[Document], shapes: bool = False, what: str = "input"
+) -> Graph:
+    """Parse and merge documents (each with its own blank nodes) into one graph; ``what``
+    names them in a syntax error (``data graph``: the data, not the shapes, does not parse)."""
     merged: Graph | None = None
     for document in documents:
-        graph = document.graph(shapes)
+        graph = document.graph(shapes, what)
         if merged is None:
             merged = graph
         else:
@@ -436,14 +439,19 @@ def load_files(paths: list[Path], shapes: bool = False) -> Graph:
     named graphs merged) into one graph.
 
     Goes through :func:`kg_service.rdfio.read_graph`, so nothing named inside a file is fetched.
+    A syntax error names the file ("Could not parse the turtle file shapes.ttl: … line 4").
     """
-    return read_documents(_file_documents(paths), shapes=shapes)
+    merged = Graph()
+    for file, document in _file_documents(paths):
+        merged += document.graph(shapes, what=f"file {file}")
+    return merged
 
 
-def _file_documents(paths: list[Path]) -> Iterable[Document]:
+def _file_documents(paths: list[Path]) -> Iterable[tuple[Path, Document]]:
     for path in paths:
         for file in _rdf_files(path) if path.is_dir() else [path]:
-            yield Document(file.read_bytes(), format_for_path(file).name, file.resolve().as_uri())
+            uri = file.resolve().as_uri()
+            yield file, Document(file.read_bytes(), format_for_path(file).name, uri)
 
 
 def _rdf_files(folder: Path) -> list[Path]:
@@ -535,8 +543,12 @@ def warm(defaults: Defaults) -> int:
 
 def run_job(job: Job) -> Outcome:
     """Parse, validate, and render the answer in ``job.output`` (runs in a worker process)."""
-    data = read_documents(job.data)
-    shapes = read_documents(job.shapes, True) if job.shapes else _ours(job.defaults.shapes, True)
+    data = read_documents(job.data, what="data graph")
+    shapes = (
+        read_documents(job.shapes, True, "shapes graph")
+        if job.shapes
+        else _ours(job.defaults.shapes, True)
+    )
     outcome = validate(
         data,
         shapes,
@@ -551,7 +563,7 @@ def run_job(job: Job) -> Outcome:
 
 
 def _ontology(job: Job) -> Graph | None:
-    sent = read_documents(job.ontology) if job.ontology else None
+    sent = read_documents(job.ontology, what="ontology graph") if job.ontology else None
     if not job.our_ontology:
         return sent
     ours = _ours(job.defaults.ontology, False)

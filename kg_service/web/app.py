@@ -16,11 +16,12 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
 from kg_service.backends import open_store
-from kg_service.errors import KGError, NotAcceptable, QuerySyntaxError
+from kg_service.errors import KGError, MethodNotAllowed, NotAcceptable, QuerySyntaxError
 from kg_service.process import lifecycle
 from kg_service.query.contract import Store
 from kg_service.rdf.formats import HTML, JSON, TEXT, Format
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or open_store(settings)
         await app.state.store.start()
-        app.state.derived = DerivedCache(app.state.store)
+        as_built = settings.backend != "remote" and not settings.writes_enabled
+        app.state.derived = DerivedCache(app.state.store, as_built)
         app.state.metrics.pool_source = getattr(app.state.store, "stats", None)
         app.state.validator = await validation_http.open_validator(settings)
         app.state.ready = True
@@ -174,12 +176,50 @@ async def _kg_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own errors (no such route, wrong method): a page for browsers, else as before."""
+    """Starlette's own errors (no such route, wrong method): a page for browsers, else as before.
+
+    A wrong method is told as our own errors are, with every method of the path in ``Allow``
+    (Starlette names only those of the first route it finds: ``POST`` alone for ``/sparql``);
+    ``OPTIONS`` that is no CORS preflight (those the CORS middleware answers) gets ``204`` and
+    that ``Allow``, as RFC 9110 §9.3.7 has it.
+    """
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        allowed = ", ".join(allowed_methods(request.app, request.scope))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allowed})
+        message = f"{request.url.path} answers {allowed}, not {request.method}."
+        return await _kg_error(request, MethodNotAllowed(message, headers={"Allow": allowed}))
     if _error_format(request.headers.get("accept")) is HTML:
         detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else ""
         return _error_page(request, exc.status_code, "", detail, dict(exc.headers or {}))
     return await http_exception_handler(request, exc)
+
+
+#: The methods :func:`allowed_methods` tries, in the order ``Allow`` names them.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of ``app`` answers at the path of ``scope``, and ``OPTIONS``.
+
+    Routing has already updated ``scope`` (a mount moves ``root_path``), so each probe is a
+    fresh scope of the request's path from the application's root.
+    """
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    base = {"type": "http", "path": scope["path"], "root_path": root, "headers": []}
+    allowed = []
+    for method in _METHODS:
+        probe = {**base, "method": method, "query_string": b""}
+        for route in app.router.routes:
+            if isinstance(route, Mount):  # static files: GET and HEAD
+                found = method in ("GET", "HEAD") and route.matches(probe)[0] is Match.FULL
+            else:
+                found = route.matches(probe)[0] is Match.FULL
+            if found:
+                allowed.append(method)
+                break
+    return [*allowed, "OPTIONS"]
 
 
 def _error_page(

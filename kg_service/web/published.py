@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -27,6 +28,7 @@ __all__ = [
     "landing_metadata",
     "links_for",
     "statistics",
+    "store_modified",
 ]
 
 
@@ -49,6 +51,14 @@ async def dump_index(request: Request, refresh: bool = False) -> DumpIndex:
         derived.forget("dumps")
     compute = lambda: asyncio.to_thread(load_dumps, settings)  # noqa: E731
     return await derived.get("dumps", compute, follows_store=False)
+
+
+def store_modified(request: Request, index: DumpIndex) -> datetime | None:
+    """``Last-Modified`` of what is computed from the store (VoID, the catalogue, the sitemap,
+    the examples): the build's date while the store is as built, then the second after this
+    process saw the current generation (:meth:`DerivedCache.modified`), so ``If-Modified-Since``
+    never gets a ``304`` for a view a write changed."""
+    return request.app.state.derived.modified(index.modified)
 
 
 async def statistics(request: Request) -> VoidStatistics:

@@ -61,7 +61,14 @@ from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, words
 from kg_service.web.pages import render
-from kg_service.web.published import cached, dataset_coverage, dump_index, links_for, statistics
+from kg_service.web.published import (
+    cached,
+    dataset_coverage,
+    dump_index,
+    links_for,
+    statistics,
+    store_modified,
+)
 from kg_service.web.routes.linked_data import local_path
 
 __all__ = ["DUMP_NAMES", "router", "sitemap_xml"]
@@ -306,7 +313,7 @@ async def void(request: Request) -> Response:
     fmt = choose(request.headers.get("accept"), GRAPH_FORMATS, request.query_params.get("format"))
     index, stats = await dump_index(request), await statistics(request)
     graph = describe_void(links_for(request), stats, index)
-    return _rdf(request, graph, fmt, index.modified)
+    return _rdf(request, graph, fmt, store_modified(request, index))
 
 
 @router.api_route(
@@ -331,7 +338,7 @@ async def sparql_examples(request: Request) -> Response:
     store: Store = request.app.state.store
     index = await dump_index(request)  # the build's date: the examples change with it
     graph = await cached(request, "sparql-examples", lambda: examples_graph(store))
-    return _rdf(request, graph, fmt, index.modified)
+    return _rdf(request, graph, fmt, store_modified(request, index))
 
 
 async def examples_graph(store: Store) -> Graph:
@@ -378,7 +385,8 @@ async def catalog(request: Request) -> Response:
         lang = choose_language(request)
         context = html_context(links, index, period)
         return render(request, "catalog.html", formats=GRAPH_FORMATS, w=words(lang), **context)
-    return _rdf(request, describe_catalog(links, index, period), fmt, index.modified)
+    graph = describe_catalog(links, index, period)
+    return _rdf(request, graph, fmt, store_modified(request, index))
 
 
 @router.api_route(
@@ -473,4 +481,4 @@ async def sitemap(request: Request) -> Response:
     """Every HTML page: the site's pages and the page of every resource and ontology term."""
     index, paths = await dump_index(request), await _resource_paths(request)
     body = sitemap_xml(links_for(request).base, [*SITE_PAGES, *paths], index.modified_date)
-    return _respond(request, body, SITEMAP_TYPE, index.modified)
+    return _respond(request, body, SITEMAP_TYPE, store_modified(request, index))

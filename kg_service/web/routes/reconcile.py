@@ -21,13 +21,14 @@ import asyncio
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.formparsers import MultiPartException, MultiPartParser
 
-from kg_service.errors import BadRequest, NotFound
+from kg_service.errors import BadRequest, NotFound, UnsupportedMediaType
 from kg_service.query.contract import select
 from kg_service.rdf.namespaces import BKG, ID, PREFIXES
 from kg_service.search.analysis import words
@@ -45,6 +46,7 @@ from kg_service.search.reconcile import (
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, t
 from kg_service.web.routes.search import current_index
+from kg_service.web.routes.sparql import form_pairs, read_body
 from kg_service.web.routes.ui import COUNTED_CLASSES
 
 __all__ = ["router"]
@@ -99,15 +101,20 @@ FORM = {
 # --- helpers ---------------------------------------------------------------------------------
 
 
+#: Names, types and descriptions are in the reader's language (``choose_language``): a cache
+#: must keep one answer per language.
+VARY = {"Vary": "Accept-Language, Cookie"}
+
+
 def _reply(request: Request, body: Any) -> Response:
     """``body`` as JSON, or wrapped in the JSONP ``callback`` the request names."""
     callback = request.query_params.get("callback")
     if callback is None:
-        return JSONResponse(body)
+        return JSONResponse(body, headers=VARY)
     if not _CALLBACK.fullmatch(callback):
         raise BadRequest("callback must be a plain identifier (letters, digits, _ and $).")
     text = json.dumps(body, ensure_ascii=False)
-    return Response(f"/**/{callback}({text});", media_type=_JS)
+    return Response(f"/**/{callback}({text});", media_type=_JS, headers=VARY)
 
 
 def _base(request: Request) -> str:
@@ -191,7 +198,7 @@ def manifest(request: Request, index: SearchIndex) -> dict:
         "name": t("reconcile_name", lang),
         "identifierSpace": str(ID),
         "schemaSpace": str(BKG),
-        "documentation": base + "/docs#/Reconciliation",
+        "documentation": base + "/openapi.json",
         "view": {"url": base + "/id/{{id}}"},
         "preview": {"url": base + "/reconcile/preview?id={{id}}", "width": 400, "height": 160},
         "defaultTypes": _type_list(index, classes, lang),
@@ -366,20 +373,55 @@ async def _check_known(request: Request, ids: list[str], props: list[str]) -> No
 # --- the routes ------------------------------------------------------------------------------
 
 
+#: What a POST may send its fields as (the Reconciliation API 0.2 sends a form).
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def _field(request: Request, name: str) -> str | None:
-    """A field of the query string or, on POST, of the form."""
+    """A field of the query string or, on POST, of the form (a JSON body is a 415, never
+    read as no field at all, which would answer the manifest)."""
     if name in request.query_params:
         return request.query_params[name]
     if request.method == "POST":
-        form = await request.form()
-        value = form.get(name)
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media and media not in _FORMS:
+            raise UnsupportedMediaType(
+                f"Content-Type {media[:80]!r} is not a form: send 'queries' or 'extend' as a "
+                "form field (application/x-www-form-urlencoded), as the Reconciliation API 0.2 "
+                "does."
+            )
+        value = (await _form(request, media)).get(name)
         return value if isinstance(value, str) else None
     return None
 
 
+async def _form(request: Request, media: str) -> dict[str, Any]:
+    """The POST's form fields, read once per request within the body cap (413 past it)."""
+    found = getattr(request.state, "reconcile_form", None)
+    if found is None:
+        body = await read_body(request, request.app.state.settings.max_body_bytes)
+        if media == "multipart/form-data":
+            parser = MultiPartParser(request.headers, _once(body), max_files=0, max_fields=16)
+            try:
+                found = dict((await parser.parse()).multi_items())
+            except MultiPartException as exc:
+                raise BadRequest(
+                    f"The multipart form does not parse: {exc.message} Send 'queries' or "
+                    "'extend' as text fields."
+                ) from None
+        else:
+            found = dict(form_pairs(body, "form body"))  # the last of a repeated name, as before
+        request.state.reconcile_form = found
+    return found
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
+
+
 @router.api_route(
     "/reconcile",
-    methods=["GET", "POST"],
+    methods=["GET", "HEAD", "POST"],
     operation_id="reconcile",
     summary="Reconciliation (W3C Reconciliation Service API 0.2): manifest, queries, extension",
     responses={
@@ -388,7 +430,7 @@ async def _field(request: Request, name: str) -> str | None:
             "{meta, rows}; JSONP with a callback.",
             JSON_BODY,
         ),
-        **openapi.errors(400, 413, 501, *openapi.STORE),
+        **openapi.errors(400, 413, 415, 501, *openapi.STORE),
     },
     openapi_extra=openapi.inputs(QUERIES, EXTEND, CALLBACK, body=FORM),
 )
@@ -549,7 +591,8 @@ async def preview(request: Request) -> Response:
     )
     description = (await _descriptions(request, [iri], lang)).get(iri, "")
     return HTMLResponse(
-        _card(f"{_base(request)}/id/{entity_id(iri)}", name, types, description, lang)
+        _card(f"{_base(request)}/id/{entity_id(iri)}", name, types, description, lang),
+        headers=VARY,
     )
 
 

@@ -139,7 +139,7 @@ def _query(request: Request, display: str | None, limit: int | str | None) -> Se
         "200": openapi.ok(
             "A page of results: JSON (the default) or, for browsers, an HTML page.",
             {JSON.media_type: {"schema": SEARCH_RESULTS}, **openapi.content(HTML.media_type)},
-            Vary="Accept, Cookie",
+            Vary="Accept, Accept-Language, Cookie",
         ),
         **openapi.errors(*openapi.NEGOTIATED, 501, *openapi.STORE),
     },
@@ -152,7 +152,8 @@ async def search(request: Request) -> Response:
         return await _page(request)
     query = _query(request, _display(request), request.query_params.get("limit"))
     results = await asyncio.to_thread(current_index(request).search, query)
-    return JSONResponse(dataclasses.asdict(results), headers={"Vary": "Accept, Cookie"})
+    vary = {"Vary": "Accept, Accept-Language, Cookie"}  # labels in the reader's language
+    return JSONResponse(dataclasses.asdict(results), headers=vary)
 
 
 def _display(request: Request) -> str | None:

@@ -167,8 +167,9 @@ def parse_query_request(
 
 # the whole path's operations: queries are answered in front of FastAPI (web/query_path.py),
 # requests without one by this route
-@router.get(
+@router.api_route(
     "/sparql",
+    methods=["GET", "HEAD"],
     operation_id="sparql",
     tags=["SPARQL"],
     response_class=Response,
@@ -365,8 +366,9 @@ async def _describe(request: Request) -> Response:
     settings, store = request.app.state.settings, request.app.state.store
     sizes = await request.app.state.derived.get("dataset-sizes", lambda: dataset_sizes(store))
     endpoint = endpoint_url(request)
+    updates = endpoint.rsplit("/", 1)[0] + "/update" if settings.writes_enabled else None
     graph = describe_service(
-        endpoint, sizes, union=settings.union_default_graph, update=settings.writes_enabled
+        endpoint, sizes, union=settings.union_default_graph, update_endpoint=updates
     )
     body = (
         graph.serialize(format=fmt.rdflib, auto_compact=True)

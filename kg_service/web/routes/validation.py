@@ -302,6 +302,8 @@ async def build_job(
         data, shapes, ontology, fields = await _form_parts(request, body, base)
     else:
         assert isinstance(kind, Format)
+        if not body.strip():  # as a form with no data: an empty graph would just "conform"
+            raise BadRequest("No data: the request body is empty; send the RDF to validate.")
         data, shapes, ontology, fields = [Document(body, kind.name, base)], [], [], {}
     options, our_ontology = parse_options({**fields, **request.query_params})
     return Job(
