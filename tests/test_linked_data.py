@@ -107,6 +107,34 @@ def test_html_page_links_provenance_and_formats(http):
     assert "(inferred)" in page  # org:subOrganizationOf comes from the OWL RL closure
 
 
+def test_a_page_names_outside_properties_classes_and_formats_in_its_language(http):
+    """schema:contactPoint, org:hasPrimarySite, org:FormalOrganization … are not labelled in
+    the graph: a French page names them in French, not "contactPoint"; formats read as people
+    write them; the footer too is French."""
+    page = http.get(
+        "/id/institution/general-secretariat",
+        headers={"Accept": BROWSER, "Accept-Language": "fr"},
+    ).text
+    for name in ("point de contact", "site principal", "a pour site", "page d&#39;accueil"):
+        assert f">{name}</a></th>" in page, name
+    assert ">organisation formelle</a>" in page
+    assert "contactPoint<" not in page and "Formal organization" not in page
+    assert ">Turtle</a><a " in page and ">N-Triples</a>" in page and ">RDF/XML</a>" in page
+    assert "données sous licence CC BY 4.0" in page and "data CC BY" not in page
+    term = http.get("/def/Institution", headers={"Accept": BROWSER, "Accept-Language": "nl"})
+    # the ontology it is defined by, by its name rather than "def"
+    assert ">benelux-kg-ontologie van de Benelux-samenwerking</a>" in term.text
+
+
+def test_the_language_switch_without_a_language_keeps_the_readers_choice(server):
+    with server.client(follow_redirects=False, cookies={"lang": "nl"}) as http:
+        r = http.get("/lang", params={"next": PARLIAMENT})
+        assert r.status_code == 303 and r.headers["location"] == PARLIAMENT
+        assert "set-cookie" not in r.headers  # no lang=en behind the reader's back
+        page = http.get(PARLIAMENT, headers={"Accept": BROWSER})
+    assert "<h1>Beneluxparlement</h1>" in page.text
+
+
 def test_language_switch_persists_in_a_cookie(server):
     with server.client(follow_redirects=False) as http:
         r = http.get("/lang", params={"lang": "nl", "next": PARLIAMENT})

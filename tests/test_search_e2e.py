@@ -111,6 +111,22 @@ def test_the_page_speaks_the_readers_language(server):
     assert 'href="/id/' in r.text
 
 
+def test_a_results_kinds_are_named_in_the_readers_language(server):
+    """Outside classes (org:FormalOrganization, prov:Entity …) are not labelled in the graph:
+    the page names them in its language, not by their English local names."""
+    with server.client() as http:
+        r = http.get(
+            "/search", params={"q": "benelux"}, headers={**BROWSER, "Accept-Language": "fr"}
+        )
+    kinds = {
+        k.strip()
+        for s in re.findall(r'<span class="types">([^<]*)</span>', r.text)
+        for k in html.unescape(s).split(",")
+    }
+    assert {"Organisation formelle", "Entité", "Institution"} <= kinds, kinds
+    assert not [k for k in kinds if re.fullmatch(r"[A-Z][a-z]+[A-Z]\w*", k)], kinds
+
+
 def test_the_page_without_words_is_a_form(server):
     with server.client() as http:
         r = http.get("/search", headers=BROWSER)

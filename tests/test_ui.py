@@ -277,6 +277,17 @@ def test_a_typed_query_runs_ask_and_construct(server):
     assert "format=turtle" in graph.text and "format=csv" not in graph.text
 
 
+def test_a_typed_querys_page_has_one_results_heading_and_counts_one_row(server):
+    one = "SELECT ?s WHERE { ?s a <https://w3id.org/benelux-kg/def/ActionPlan> }"
+    with server.client() as http:
+        r = http.get("/query", params={"query": one, "lang": "fr"}, headers=BROWSER)
+    assert r.status_code == 200
+    page = html.unescape(r.text)
+    assert h1(page) == "Interroger le graphe en SPARQL"  # not a second "Résultats"
+    assert len(re.findall(r"<h[12][^>]*>Résultats</h[12]>", page)) == 1
+    assert '<p class="count">1 ligne</p>' in page  # not "1 lignes"
+
+
 def test_a_bad_query_is_shown_with_its_error_on_the_same_page(server):
     with server.client() as http:
         r = http.get("/query", params={"query": "SELECT * WHERE {\n ?s ?p }"}, headers=BROWSER)

@@ -56,14 +56,15 @@ def static_files() -> StaticFiles:
 async def switch_language(
     request: Request,
     lang: Annotated[
-        str,
+        str | None,
         Query(description=openapi.LANG_DESCRIPTION, json_schema_extra={"enum": sorted(LANGUAGES)}),
-    ] = "en",
+    ] = None,
     next: Annotated[str, Query(description="Where to go.", examples=["/", "/def/"])] = "/",
 ) -> Response:
     """Remember the chosen language in a cookie and go back (only to a path on this site), with
     the page's own parameters (a search's words, a list's page) but not a ``lang`` one, which
-    would outweigh the cookie just set."""
+    would outweigh the cookie just set. Without a language (a crawler following the form's
+    ``action``), nothing is remembered: the reader's choice so far stands."""
     response = RedirectResponse(_back_to(next), status_code=303)
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")

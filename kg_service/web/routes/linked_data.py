@@ -35,7 +35,13 @@ from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
 from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH, RDFS_LABEL
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language, pick_literal, property_label, t
+from kg_service.web.i18n import (
+    choose_language,
+    class_label,
+    pick_literal,
+    property_label,
+    t,
+)
 from kg_service.web.pages import render
 from kg_service.web.provenance import (
     SourceRef,
@@ -423,7 +429,11 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
             "inferred": inferred,
             "bare": False,
         }
-    label = pick_literal(list(labels.get(iri, [])), lang)
+    label = (
+        pick_literal(list(labels.get(iri, [])), lang)
+        or class_label(iri, lang)
+        or property_label(iri, lang)
+    )
     href = local_path(iri) or (iri if _linkable(x) else None)
     return {
         "bare": label is None and local_path(iri) is None,
