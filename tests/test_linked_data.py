@@ -107,6 +107,47 @@ def test_html_page_links_provenance_and_formats(http):
     assert "(inferred)" in page  # org:subOrganizationOf comes from the OWL RL closure
 
 
+SLIDE_GRAPH = "/graph/section/benelux-cooperation-deck-12"
+
+
+@pytest.mark.parametrize(
+    "lang, title, derived, triples",
+    [
+        ("fr", "Énoncés de la diapositive 12 :", "tiré de", "Les triplets de ce graphe"),
+        ("nl", "Uitspraken van dia 12:", "afgeleid van", "De tripels van deze graaf"),
+        ("en", "Statements of slide 12:", "derived from", "The triples of this graph"),
+    ],
+)
+def test_a_named_graphs_iri_is_a_page_that_leads_to_its_slide_and_triples(
+    http, lang, title, derived, triples
+):
+    """Pages link a document's graphs (its ``source``); each graph IRI answers, in the reader's
+    language, with where it comes from and a link to the triples it holds."""
+    document = http.get("/id/document/benelux-cooperation-deck", headers={"Accept": BROWSER}).text
+    assert f'href="{SLIDE_GRAPH}"' in document
+    page = http.get(SLIDE_GRAPH, headers={"Accept": BROWSER, "Accept-Language": lang})
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert re.search(rf"<h1>{re.escape(title)} ", text), text[:2000]
+    assert f">{derived}</a></th>" in text
+    assert 'href="/id/section/benelux-cooperation-deck-12"' in text
+    store = "/store?graph=https%3A%2F%2Fw3id.org%2Fbenelux-kg%2Fgraph%2Fsection%2F"
+    link = re.search(rf'<a href="({re.escape(store)}[^"]+)" type="text/turtle">{triples}', text)
+    assert link, "no link to the graph's triples"
+    held = http.get(html.unescape(link.group(1)), headers={"Accept": "text/turtle"})
+    assert held.status_code == 200 and len(Graph().parse(data=held.text, format="turtle")) > 5
+
+
+def test_a_named_graphs_iri_gives_its_description_to_machines(http):
+    r = http.get(SLIDE_GRAPH, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    derived = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    iri = URIRef("https://w3id.org/benelux-kg" + SLIDE_GRAPH)
+    assert set(g.objects(iri, derived)) == {ID["section/benelux-cooperation-deck-12"]}
+    assert http.get("/graph/section/no-such-slide", headers={"Accept": BROWSER}).status_code == 404
+
+
 def test_a_page_names_outside_properties_classes_and_formats_in_its_language(http):
     """schema:contactPoint, org:hasPrimarySite, org:FormalOrganization … are not labelled in
     the graph: a French page names them in French, not "contactPoint"; formats read as people

@@ -100,6 +100,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "anonymous": {"fr": "(nœud anonyme)", "nl": "(anoniem knooppunt)", "en": "(anonymous node)"},
     "inferred": {"fr": "(déduit)", "nl": "(afgeleid)", "en": "(inferred)"},
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
+    "graph_triples": {
+        "fr": "Les triplets de ce graphe (Turtle)",
+        "nl": "De tripels van deze graaf (Turtle)",
+        "en": "The triples of this graph (Turtle)",
+    },
     "query_this": {
         "fr": "Interroger cette ressource en SPARQL",
         "nl": "Deze bron bevragen in SPARQL",

@@ -1,4 +1,5 @@
-"""Dereferenceable IRIs: ``/id/…`` and ``/def/…`` answer for people (HTML) and machines (RDF).
+"""Dereferenceable IRIs: ``/id/…``, ``/def/…`` and the named graphs' ``/graph/…`` answer for
+people (HTML) and machines (RDF).
 
 Direct content negotiation, no 303: the IRI itself answers ``200`` with the representation the
 ``Accept`` header asks for, says which one in ``Content-Location`` (``/id/x.ttl``, …) and lists
@@ -23,6 +24,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -32,7 +34,7 @@ from kg_service.errors import NotFound
 from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
-from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH, RDFS_LABEL
+from kg_service.rdf.namespaces import BASE, GRAPH, INFERRED_GRAPH, RDFS_LABEL
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import (
@@ -219,6 +221,8 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
         "path": local_path(iri),
         "formats": GRAPH_FORMATS,
         "sparql": describe_query(iri),
+        # a named graph's page links to the triples it holds (Graph Store Protocol)
+        "graph_store": f"/store?{urlencode({'graph': iri})}" if iri.startswith(GRAPH) else None,
     }
 
 
@@ -536,3 +540,27 @@ async def term(
 ) -> Response:
     """An ontology term (``https://w3id.org/benelux-kg/def/{Term}``)."""
     return await dereference(request, "def/" + term)
+
+
+@router.api_route(
+    "/graph/{path:path}",
+    methods=["GET", "HEAD"],
+    operation_id="graph_description",
+    summary="A named graph of the knowledge graph, described",
+    responses=DEREFERENCED,
+    openapi_extra=NEGOTIATION,
+)
+async def graph_description(
+    request: Request,
+    path: Annotated[
+        str,
+        PathParam(
+            description="The graph's name (section/…, external/…), optionally with an extension.",
+            examples=["section/benelux-cooperation-deck-12", "external/uia-benelux-profile"],
+        ),
+    ],
+) -> Response:
+    """What the graph ``https://w3id.org/benelux-kg/graph/…`` holds and where it comes from
+    (its label, ``prov:wasDerivedFrom``, ``dcterms:source``), as pages link to it from a
+    document's ``source``; its triples themselves are at ``/store?graph=…``."""
+    return await dereference(request, "graph/" + path)
