@@ -167,6 +167,19 @@ def test_a_page_names_outside_properties_classes_and_formats_in_its_language(htt
     assert ">benelux-kg-ontologie van de Benelux-samenwerking</a>" in term.text
 
 
+@pytest.mark.parametrize(
+    "lang, label", [("nl", "Terrorisme"), ("fr", "Terrorisme"), ("en", "Terrorism")]
+)
+def test_a_label_spelt_alike_in_two_languages_is_shown_in_the_readers(http, lang, label):
+    """ "Terrorisme"@fr and "Terrorisme"@nl are one string: the page once kept one of them,
+    and a Dutch reader got the English "Terrorism"."""
+    page = http.get(
+        "/id/group/benelux-countries-consultation",
+        headers={"Accept": BROWSER, "Accept-Language": lang},
+    ).text
+    assert f'<a href="/id/group/benelux-terrorism">{label}</a>' in page
+
+
 def test_the_language_switch_without_a_language_keeps_the_readers_choice(server):
     with server.client(follow_redirects=False, cookies={"lang": "nl"}) as http:
         r = http.get("/lang", params={"next": PARLIAMENT})

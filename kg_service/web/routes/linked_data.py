@@ -366,14 +366,15 @@ def _group(
 ) -> tuple[list[Described], list[Described], dict]:
     """Outgoing and incoming properties with their values (each with the sources of its
     statement), and every label seen."""
-    labels: dict[str, set] = defaultdict(set)
+    # keyed by text and language: a set of _Lit (str) would keep one of "Terrorisme"@fr and
+    # "Terrorisme"@nl, and a Dutch page would then fall back to "Terrorism"@en
+    labels: dict[str, dict[tuple[str, str | None], _Lit]] = defaultdict(dict)
     seen: dict[tuple[str, str], dict[tuple, tuple[dict, bool, list]]] = {}
     for row in rows:
         d, p, x = row["dir"]["value"], row["p"]["value"], row["x"]
-        if "pl" in row:
-            labels[p].add(_term_lit(row["pl"]))
-        if "xl" in row and x["type"] != "literal":
-            labels[x["value"]].add(_term_lit(row["xl"]))
+        for named, label in ((p, row.get("pl")), (x["value"], row.get("xl"))):
+            if label and (named == p or x["type"] != "literal"):
+                labels[named][label["value"], label.get("xml:lang")] = _term_lit(label)
         key = (x["type"], x["value"], x.get("xml:lang"), x.get("datatype"))
         graph = row["g"]["value"]
         inferred = graph == str(INFERRED_GRAPH)
@@ -383,7 +384,8 @@ def _group(
             refs += [r for r in provenance.refs(d, p, x, graph) if r not in refs]
         # a value is shown as inferred only if no asserted graph states it too
         values[key] = (x, was_inferred and inferred, refs)
-    return _described("out", seen, labels, lang), _described("in", seen, labels, lang), labels
+    found = {iri: list(texts.values()) for iri, texts in labels.items()}
+    return _described("out", seen, found, lang), _described("in", seen, found, lang), found
 
 
 def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[Described]:
