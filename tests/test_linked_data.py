@@ -114,7 +114,7 @@ SLIDE_GRAPH = "/graph/section/benelux-cooperation-deck-12"
     "lang, title, derived, triples",
     [
         ("fr", "Énoncés de la diapositive 12 :", "tiré de", "Les triplets de ce graphe"),
-        ("nl", "Uitspraken van dia 12:", "afgeleid van", "De tripels van deze graaf"),
+        ("nl", "Uitspraken van dia 12:", "afgeleid van", "De triples van deze graaf"),
         ("en", "Statements of slide 12:", "derived from", "The triples of this graph"),
     ],
 )

@@ -107,6 +107,14 @@ def test_landing_page_uses_the_cookie_language_and_nl_separators(server):
     assert re.search(r'data-count="triples">\d\.\d{3}<', page)  # 2.889, not 2,889
 
 
+def test_landing_page_in_dutch_calls_shapes_as_the_validation_page_does(server):
+    with server.client() as http:
+        landing = http.get("/", headers={**BROWSER, "Accept-Language": "nl"}).text
+        validate = http.get("/validate", headers={**BROWSER, "Accept-Language": "nl"}).text
+    assert "SHACL-vormen" in validate
+    assert landing.count("SHACL-vormen") == 2 and "SHACL-shapes" not in landing
+
+
 def test_landing_page_links_everywhere_a_newcomer_needs(server):
     with server.client() as http:
         links = hrefs(http.get("/", headers=BROWSER).text)

@@ -102,7 +102,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
     "graph_triples": {
         "fr": "Les triplets de ce graphe (Turtle)",
-        "nl": "De tripels van deze graaf (Turtle)",
+        "nl": "De triples van deze graaf (Turtle)",
         "en": "The triples of this graph (Turtle)",
     },
     "query_this": {
@@ -214,7 +214,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "programma's, het 3de Senningen-actieplan over politiesamenwerking) en een "
         "meerjarenplan, omgezet in linked open data: labels in het Frans, Nederlands en "
         "Engels, en bij elk feit de dia of sectie waaruit het komt. De graaf volgt een "
-        "OWL 2-ontologie, wordt gecontroleerd met SHACL-shapes en is te bevragen in SPARQL.",
+        "OWL 2-ontologie, wordt gecontroleerd met SHACL-vormen en is te bevragen in SPARQL.",
         "en": "Two French source documents on Benelux cooperation, a slide deck (history "
         "1944–2008, the Benelux Union treaty, institutions, partners, programmes, the 3rd "
         "Senningen action plan on police cooperation) and a multi-annual plan, turned into "
@@ -266,7 +266,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "ui_about_validate": {
         "fr": "valider vos propres données RDF avec les formes SHACL du graphe",
-        "nl": "uw eigen RDF-gegevens valideren met de SHACL-shapes van de graaf",
+        "nl": "uw eigen RDF-gegevens valideren met de SHACL-vormen van de graaf",
         "en": "validate your own RDF data against the graph's SHACL shapes",
     },
     "ui_examples": {"fr": "Requêtes d'exemple", "nl": "Voorbeeldqueries", "en": "Example queries"},
