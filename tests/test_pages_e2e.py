@@ -231,6 +231,22 @@ def test_the_organisation_draws_every_institution_axis_and_group_with_its_link(
     assert f'<a href="/organisation">{heading}</a>' in _page(server, "/", lang)  # and the landing
 
 
+@pytest.mark.parametrize("lang, colon", [("fr", "\u00a0:"), ("nl", ":"), ("en", ":")])
+def test_a_label_and_its_colon_follow_the_pages_typography(server, lang, colon):
+    """French sets a colon off with a no-break space ("trouvé dans : …"); Dutch and English
+    do not."""
+    union = _page(server, "/id/organisation/benelux-union", lang)
+    search = _page(server, "/search?q=raad", lang)
+    results = _page(server, "/query?query=ASK%20%7B%7D", lang)
+    same_as = re.search(r'<p class="same-as"><strong>[^<]+</strong>([^ ]+) ', union)
+    assert same_as and same_as.group(1) == colon
+    matched = re.search(r'<p class="matched">[^<]*?(\u00a0:|:) <q', search)
+    assert matched and matched.group(1) == colon
+    assert re.search(rf'<p class="answer">[^<]*?{colon} <strong', results)
+    if lang == "fr":
+        assert not re.search(r"\w: <(q|strong|code)", union + search + results)
+
+
 # --- every link a reader can follow -----------------------------------------------------------
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

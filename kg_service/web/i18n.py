@@ -12,6 +12,7 @@ __all__ = [
     "LANGUAGES",
     "choose_language",
     "class_label",
+    "colon",
     "editor_words",
     "error_reason",
     "pick_literal",
@@ -868,6 +869,15 @@ def property_label(iri: str, lang: str) -> str | None:
     """
     names = _PROPERTIES.get(iri)
     return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: French sets it off with a no-break space ("Format : …").
+
+    >>> colon("fr"), colon("nl")
+    ('\\xa0:', ':')
+    """
+    return "\u00a0:" if lang == "fr" else ":"
 
 
 def class_label(iri: str, lang: str) -> str | None:

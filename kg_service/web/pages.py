@@ -13,14 +13,16 @@ from fastapi.templating import Jinja2Templates
 
 from kg_service.rdf.namespaces import BASE
 from kg_service.web import openapi
-from kg_service.web.i18n import LANGUAGES, choose_language, readable_size, t
+from kg_service.web.i18n import LANGUAGES, choose_language, colon, readable_size, t
 
 __all__ = ["STATIC_DIR", "render", "router", "static_files", "templates"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(t=t, languages=LANGUAGES, base_iri=BASE, readable_size=readable_size)
+templates.env.globals.update(
+    t=t, languages=LANGUAGES, base_iri=BASE, readable_size=readable_size, colon=colon
+)
 
 router = APIRouter()
 
