@@ -172,6 +172,18 @@ def test_a_propertys_first_value_is_on_the_line_of_its_name(open_page):
     visit.assert_stayed_home()
 
 
+@pytest.mark.parametrize("path", ["/query?query=ASK%20%7B%7D", "/sparql", "/download"])
+def test_the_footer_lines_up_with_the_page_it_closes(open_page, path):
+    """The query pages are wider than the others: their footer used to stay narrow, centred,
+    its text starting 150 px to the right of the page's."""
+    visit = open_page("en-GB")
+    visit.goto(path)
+    left = "e => e.getBoundingClientRect().left + parseFloat(getComputedStyle(e).paddingLeft)"
+    expect(visit.page.locator("footer")).to_be_visible()
+    main, footer = (visit.page.locator(tag).evaluate(left) for tag in ("main", "footer"))
+    assert abs(main - footer) <= 1, f"main starts at {main:.0f} px, its footer at {footer:.0f}"
+
+
 def test_the_catalogues_files_read_on_a_phone_each_with_its_label(open_page):
     visit = open_page("fr-BE", 390, 844)
     visit.goto("/catalog")
