@@ -184,6 +184,26 @@ def test_the_footer_lines_up_with_the_page_it_closes(open_page, path):
     assert abs(main - footer) <= 1, f"main starts at {main:.0f} px, its footer at {footer:.0f}"
 
 
+def test_the_shapes_page_reads_on_a_phone(open_page):
+    """Each shape's cells keep their header ("Cible : bkg:Action") instead of three unlabelled
+    header cells stacked above them all; no format name breaks across lines ("JSON-" / "LD")."""
+    visit = open_page("fr-BE", 390, 844)
+    visit.goto("/shapes")
+    page = visit.page
+    cells = page.locator("table.files tbody tr").first.locator("td")
+    expect(cells.nth(2)).to_have_attribute("data-label", "Cible")
+    before = cells.nth(2).evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Cible" in before or "data-label" in before, before
+    broken = page.locator(".formats a").evaluate_all(
+        "links => links.filter(a => a.getClientRects().length > 1).map(a => a.textContent)"
+    )
+    assert page.locator(".formats a").count() >= 4 and not broken, broken
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, "shapes-390")
+    assert_accessible(visit)
+
+
 def test_the_catalogues_files_read_on_a_phone_each_with_its_label(open_page):
     visit = open_page("fr-BE", 390, 844)
     visit.goto("/catalog")
