@@ -654,6 +654,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "The data does not conform.",
     },
     "results": {"fr": "résultats", "nl": "resultaten", "en": "results"},
+    "result": {"fr": "résultat", "nl": "resultaat", "en": "result"},
     "path": {"fr": "Chemin", "nl": "Pad", "en": "Path"},
     "value": {"fr": "Valeur", "nl": "Waarde", "en": "Value"},
     "shape": {"fr": "Forme", "nl": "Vorm", "en": "Shape"},
@@ -674,6 +675,13 @@ _WORDS: dict[str, dict[str, str]] = {
     "Violation": {"fr": "Violation", "nl": "Overtreding", "en": "Violation"},
     "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
     "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
+    # counted in the report's summary ("4 violations", "1 avertissement")
+    "Violation_one": {"fr": "violation", "nl": "overtreding", "en": "violation"},
+    "Violation_many": {"fr": "violations", "nl": "overtredingen", "en": "violations"},
+    "Warning_one": {"fr": "avertissement", "nl": "waarschuwing", "en": "warning"},
+    "Warning_many": {"fr": "avertissements", "nl": "waarschuwingen", "en": "warnings"},
+    "Info_one": {"fr": "information", "nl": "melding", "en": "info"},
+    "Info_many": {"fr": "informations", "nl": "meldingen", "en": "infos"},
 }
 
 
