@@ -180,6 +180,21 @@ def test_a_label_spelt_alike_in_two_languages_is_shown_in_the_readers(http, lang
     assert f'<a href="/id/group/benelux-terrorism">{label}</a>' in page
 
 
+@pytest.mark.parametrize(
+    "lang, year, integer", [("fr", "année", "entier"), ("nl", "jaar", "geheel getal")]
+)
+def test_a_values_datatype_is_named_in_the_readers_language(http, lang, year, integer):
+    treaty = http.get(
+        "/id/agreement/benelux-union-treaty-2008",
+        headers={"Accept": BROWSER, "Accept-Language": lang},
+    ).text
+    parliament = http.get(PARLIAMENT, headers={"Accept": BROWSER, "Accept-Language": lang}).text
+    assert f'<span class="lang-tag">{year}</span>' in treaty and ">gYear<" not in treaty
+    assert (
+        f'<span class="lang-tag">{integer}</span>' in parliament and ">integer<" not in parliament
+    )
+
+
 def test_the_language_switch_without_a_language_keeps_the_readers_choice(server):
     with server.client(follow_redirects=False, cookies={"lang": "nl"}) as http:
         r = http.get("/lang", params={"next": PARLIAMENT})

@@ -13,6 +13,7 @@ __all__ = [
     "choose_language",
     "class_label",
     "colon",
+    "datatype_label",
     "editor_words",
     "error_reason",
     "pick_literal",
@@ -876,6 +877,30 @@ def property_label(iri: str, lang: str) -> str | None:
     'suborganisatie van'
     """
     names = _PROPERTIES.get(iri)
+    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The datatypes a value's tag names on a page ("5 entier", "2008 année").
+_DATATYPES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
+    _XSD + "integer": ("entier", "geheel getal", "integer"),
+    _XSD + "decimal": ("décimal", "decimaal", "decimal"),
+    _XSD + "boolean": ("booléen", "booleaans", "boolean"),
+    _XSD + "date": ("date", "datum", "date"),
+    _XSD + "dateTime": ("date et heure", "datum en tijd", "date and time"),
+    _XSD + "gYear": ("année", "jaar", "year"),
+    _XSD + "string": ("texte", "tekst", "text"),
+    _XSD + "anyURI": ("URI", "URI", "URI"),
+}
+
+
+def datatype_label(iri: str | None, lang: str) -> str | None:
+    """The name of an XML Schema datatype in ``lang``; None for one not listed.
+
+    >>> datatype_label("http://www.w3.org/2001/XMLSchema#gYear", "nl")
+    'jaar'
+    """
+    names = _DATATYPES.get(iri or "")
     return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
 
 

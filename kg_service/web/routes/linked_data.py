@@ -40,6 +40,7 @@ from kg_service.web import openapi
 from kg_service.web.i18n import (
     choose_language,
     class_label,
+    datatype_label,
     pick_literal,
     property_label,
     t,
@@ -416,7 +417,7 @@ def _property_name(p: str, labels: dict, lang: str) -> str:
 
 def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
     if x["type"] == "literal":
-        datatype = _short(x.get("datatype"))
+        datatype = datatype_label(x.get("datatype"), lang) or _short(x.get("datatype"))
         return {
             "text": x["value"],
             "lang": x.get("xml:lang"),
