@@ -107,6 +107,103 @@ def test_html_page_links_provenance_and_formats(http):
     assert "(inferred)" in page  # org:subOrganizationOf comes from the OWL RL closure
 
 
+SLIDE_GRAPH = "/graph/section/benelux-cooperation-deck-12"
+
+
+@pytest.mark.parametrize(
+    "lang, title, derived, triples",
+    [
+        ("fr", "Énoncés de la diapositive 12 :", "tiré de", "Les triplets de ce graphe"),
+        ("nl", "Uitspraken van dia 12:", "afgeleid van", "De triples van deze graaf"),
+        ("en", "Statements of slide 12:", "derived from", "The triples of this graph"),
+    ],
+)
+def test_a_named_graphs_iri_is_a_page_that_leads_to_its_slide_and_triples(
+    http, lang, title, derived, triples
+):
+    """Pages link a document's graphs (its ``source``); each graph IRI answers, in the reader's
+    language, with where it comes from and a link to the triples it holds."""
+    document = http.get("/id/document/benelux-cooperation-deck", headers={"Accept": BROWSER}).text
+    assert f'href="{SLIDE_GRAPH}"' in document
+    page = http.get(SLIDE_GRAPH, headers={"Accept": BROWSER, "Accept-Language": lang})
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert re.search(rf"<h1>{re.escape(title)} ", text), text[:2000]
+    assert f">{derived}</a></th>" in text
+    assert 'href="/id/section/benelux-cooperation-deck-12"' in text
+    store = "/store?graph=https%3A%2F%2Fw3id.org%2Fbenelux-kg%2Fgraph%2Fsection%2F"
+    link = re.search(rf'<a href="({re.escape(store)}[^"]+)" type="text/turtle">{triples}', text)
+    assert link, "no link to the graph's triples"
+    held = http.get(html.unescape(link.group(1)), headers={"Accept": "text/turtle"})
+    assert held.status_code == 200 and len(Graph().parse(data=held.text, format="turtle")) > 5
+
+
+def test_a_named_graphs_iri_gives_its_description_to_machines(http):
+    r = http.get(SLIDE_GRAPH, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    derived = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+    iri = URIRef("https://w3id.org/benelux-kg" + SLIDE_GRAPH)
+    assert set(g.objects(iri, derived)) == {ID["section/benelux-cooperation-deck-12"]}
+    assert http.get("/graph/section/no-such-slide", headers={"Accept": BROWSER}).status_code == 404
+
+
+def test_a_page_names_outside_properties_classes_and_formats_in_its_language(http):
+    """schema:contactPoint, org:hasPrimarySite, org:FormalOrganization … are not labelled in
+    the graph: a French page names them in French, not "contactPoint"; formats read as people
+    write them; the footer too is French."""
+    page = http.get(
+        "/id/institution/general-secretariat",
+        headers={"Accept": BROWSER, "Accept-Language": "fr"},
+    ).text
+    for name in ("point de contact", "site principal", "a pour site", "page d&#39;accueil"):
+        assert f">{name}</a></th>" in page, name
+    assert ">organisation formelle</a>" in page
+    assert "contactPoint<" not in page and "Formal organization" not in page
+    assert ">Turtle</a><a " in page and ">N-Triples</a>" in page and ">RDF/XML</a>" in page
+    assert "données sous licence CC BY 4.0" in page and "data CC BY" not in page
+    term = http.get("/def/Institution", headers={"Accept": BROWSER, "Accept-Language": "nl"})
+    # the ontology it is defined by, by its name rather than "def"
+    assert ">benelux-kg-ontologie van de Benelux-samenwerking</a>" in term.text
+
+
+@pytest.mark.parametrize(
+    "lang, label", [("nl", "Terrorisme"), ("fr", "Terrorisme"), ("en", "Terrorism")]
+)
+def test_a_label_spelt_alike_in_two_languages_is_shown_in_the_readers(http, lang, label):
+    """ "Terrorisme"@fr and "Terrorisme"@nl are one string: the page once kept one of them,
+    and a Dutch reader got the English "Terrorism"."""
+    page = http.get(
+        "/id/group/benelux-countries-consultation",
+        headers={"Accept": BROWSER, "Accept-Language": lang},
+    ).text
+    assert f'<a href="/id/group/benelux-terrorism">{label}</a>' in page
+
+
+@pytest.mark.parametrize(
+    "lang, year, integer", [("fr", "année", "entier"), ("nl", "jaar", "geheel getal")]
+)
+def test_a_values_datatype_is_named_in_the_readers_language(http, lang, year, integer):
+    treaty = http.get(
+        "/id/agreement/benelux-union-treaty-2008",
+        headers={"Accept": BROWSER, "Accept-Language": lang},
+    ).text
+    parliament = http.get(PARLIAMENT, headers={"Accept": BROWSER, "Accept-Language": lang}).text
+    assert f'<span class="lang-tag">{year}</span>' in treaty and ">gYear<" not in treaty
+    assert (
+        f'<span class="lang-tag">{integer}</span>' in parliament and ">integer<" not in parliament
+    )
+
+
+def test_the_language_switch_without_a_language_keeps_the_readers_choice(server):
+    with server.client(follow_redirects=False, cookies={"lang": "nl"}) as http:
+        r = http.get("/lang", params={"next": PARLIAMENT})
+        assert r.status_code == 303 and r.headers["location"] == PARLIAMENT
+        assert "set-cookie" not in r.headers  # no lang=en behind the reader's back
+        page = http.get(PARLIAMENT, headers={"Accept": BROWSER})
+    assert "<h1>Beneluxparlement</h1>" in page.text
+
+
 def test_language_switch_persists_in_a_cookie(server):
     with server.client(follow_redirects=False) as http:
         r = http.get("/lang", params={"lang": "nl", "next": PARLIAMENT})

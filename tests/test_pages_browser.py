@@ -6,6 +6,7 @@ to ``tests/screenshots/`` (git-ignored) for a reviewer to look at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -144,6 +145,77 @@ def test_an_entity_page_in_dutch_reads_well_and_is_accessible(open_page):
     shot(visit, "entity-nl")
     assert_accessible(visit)
     visit.assert_stayed_home()
+
+
+def test_a_propertys_first_value_is_on_the_line_of_its_name(open_page):
+    """A list's margins put every value a paragraph below its property's name (the table
+    looked misaligned); the name and the first value now share a line, and a row is no taller
+    than its values."""
+    visit = open_page("fr-BE")
+    visit.goto("/id/institution/general-secretariat")
+    rows = visit.page.locator("section[aria-labelledby=props] tr")
+    expect(rows.first).to_be_visible()
+    offsets = rows.evaluate_all(
+        """trs => trs.map(tr => {
+            const name = tr.querySelector('th a').getBoundingClientRect();
+            const value = tr.querySelector('td li').getBoundingClientRect();
+            const list = tr.querySelector('td ul').getBoundingClientRect();
+            return [tr.querySelector('th').textContent.trim(), value.top - name.top,
+                    tr.getBoundingClientRect().height - list.height];
+        })"""
+    )
+    assert len(offsets) >= 8
+    for name, gap, padding in offsets:
+        assert abs(gap) <= 4, f"{name}: its first value starts {gap:.0f} px below it"
+        assert padding <= 16, f"{name}: {padding:.0f} px of margin around its values"
+    shot(visit, "entity-fr-rows")
+    visit.assert_stayed_home()
+
+
+@pytest.mark.parametrize("path", ["/query?query=ASK%20%7B%7D", "/sparql", "/download"])
+def test_the_footer_lines_up_with_the_page_it_closes(open_page, path):
+    """The query pages are wider than the others: their footer used to stay narrow, centred,
+    its text starting 150 px to the right of the page's."""
+    visit = open_page("en-GB")
+    visit.goto(path)
+    left = "e => e.getBoundingClientRect().left + parseFloat(getComputedStyle(e).paddingLeft)"
+    expect(visit.page.locator("footer")).to_be_visible()
+    main, footer = (visit.page.locator(tag).evaluate(left) for tag in ("main", "footer"))
+    assert abs(main - footer) <= 1, f"main starts at {main:.0f} px, its footer at {footer:.0f}"
+
+
+def test_the_shapes_page_reads_on_a_phone(open_page):
+    """Each shape's cells keep their header ("Cible : bkg:Action") instead of three unlabelled
+    header cells stacked above them all; no format name breaks across lines ("JSON-" / "LD")."""
+    visit = open_page("fr-BE", 390, 844)
+    visit.goto("/shapes")
+    page = visit.page
+    cells = page.locator("table.files tbody tr").first.locator("td")
+    expect(cells.nth(2)).to_have_attribute("data-label", "Cible")
+    before = cells.nth(2).evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Cible" in before or "data-label" in before, before
+    broken = page.locator(".formats a").evaluate_all(
+        "links => links.filter(a => a.getClientRects().length > 1).map(a => a.textContent)"
+    )
+    assert page.locator(".formats a").count() >= 4 and not broken, broken
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, "shapes-390")
+    assert_accessible(visit)
+
+
+def test_the_catalogues_files_read_on_a_phone_each_with_its_label(open_page):
+    visit = open_page("fr-BE", 390, 844)
+    visit.goto("/catalog")
+    cells = visit.page.locator("table.files tbody tr").first.locator("td")
+    expect(cells.nth(2)).to_have_attribute("data-label", "Taille")
+    expect(cells.nth(2)).to_contain_text("ko")
+    expect(cells.nth(3).locator("code")).to_have_text(re.compile(r"^[0-9a-f]{12}…$"))
+    before = cells.nth(1).evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Format" in before or "data-label" in before, before
+    _, scroll_width, viewport = page_size(visit)
+    assert scroll_width <= viewport, f"scrolls sideways: {scroll_width} > {viewport}"
+    shot(visit, "catalog-files-390")
 
 
 @pytest.mark.parametrize("width, locale", [(1280, "nl-BE"), (390, "en-GB")])

@@ -229,3 +229,85 @@ def test_the_organisation_draws_every_institution_axis_and_group_with_its_link(
     assert f'<span class="org-note">{role}</span>' in page
     assert f'<a href="/organisation">{heading}</a>' in page  # in the site menu
     assert f'<a href="/organisation">{heading}</a>' in _page(server, "/", lang)  # and the landing
+
+
+@pytest.mark.parametrize("lang, colon", [("fr", "\u00a0:"), ("nl", ":"), ("en", ":")])
+def test_a_label_and_its_colon_follow_the_pages_typography(server, lang, colon):
+    """French sets a colon off with a no-break space ("trouvé dans : …"); Dutch and English
+    do not."""
+    union = _page(server, "/id/organisation/benelux-union", lang)
+    search = _page(server, "/search?q=raad", lang)
+    results = _page(server, "/query?query=ASK%20%7B%7D", lang)
+    same_as = re.search(r'<p class="same-as"><strong>[^<]+</strong>([^ ]+) ', union)
+    assert same_as and same_as.group(1) == colon
+    matched = re.search(r'<p class="matched">[^<]*?(\u00a0:|:) <q', search)
+    assert matched and matched.group(1) == colon
+    assert re.search(rf'<p class="answer">[^<]*?{colon} <strong', results)
+    if lang == "fr":
+        assert not re.search(r"\w: <(q|strong|code)", union + search + results)
+
+
+# --- every link a reader can follow -----------------------------------------------------------
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+#: The links and resources of a page on this site: href of <a>/<link>, src of <script>/<img>
+#: (a path, not a scheme-relative "//host/…"). Forms are not links: the language switch's
+#: action (/lang) would change the language mid-crawl.
+_LOCAL_LINK = re.compile(
+    r'<(?:a|link)\b[^>]*?\bhref="(/(?!/)[^"]*)"|<(?:script|img)\b[^>]*?\bsrc="(/(?!/)[^"]*)"'
+)
+#: A property shown by its bare local name ("contactPoint"): an outside vocabulary's property
+#: that i18n._PROPERTIES does not name, so an English word on a French or Dutch page.
+_BARE_PROPERTY = re.compile(r'<th scope="row"><a [^>]*>([a-z]+[A-Z][A-Za-z]*)</a></th>')
+HOPS = 2
+
+
+def _local_links(page: str) -> set[str]:
+    found = {html.unescape(a or b).split("#")[0] for a, b in _LOCAL_LINK.findall(page)}
+    return {link for link in found if link}
+
+
+def _crawl(server, lang: str, hops: int) -> tuple[dict[str, int], dict[str, str], dict[str, str]]:
+    """Breadth-first from the landing page and from what its search box answers, ``hops``
+    links deep, as a reader of ``lang``: the status of every URL reached, the page that first
+    linked to it, and each HTML page's text."""
+    status: dict[str, int] = {}
+    frontier = ["/", "/search?q=benelux"]
+    linked_from: dict[str, str] = dict.fromkeys(frontier, "(start)")
+    pages: dict[str, str] = {}
+    headers = {**BROWSER, "Accept-Language": lang}
+    with server.client(cookies={"lang": lang}, follow_redirects=True) as client:
+        for hop in range(hops + 1):
+            following: list[str] = []
+            for path in frontier:
+                r = client.get(path, headers=headers)
+                status[path] = r.status_code
+                if not r.headers.get("content-type", "").startswith("text/html"):
+                    continue
+                pages[path] = r.text
+                if hop == hops:
+                    continue
+                for link in sorted(_local_links(r.text) - linked_from.keys()):
+                    linked_from[link] = path
+                    following.append(link)
+            frontier = following
+    return status, linked_from, pages
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_every_link_within_two_hops_of_the_landing_page_resolves(server, lang):
+    """A reader who starts at ``/`` and follows links (entity pages, class lists, the ontology,
+    named graphs, example queries, downloads, the catalogue …) never meets a dead end, and every
+    page answers in the reader's language, naming the properties in it."""
+    status, linked_from, pages = _crawl(server, lang, HOPS)
+    broken = {path: (code, linked_from[path]) for path, code in status.items() if code != 200}
+    assert not broken, f"links that do not resolve (status, linked from): {broken}"
+    sections = {path.split("?")[0].split("/")[1] for path in status}
+    assert {"id", "def", "browse", "graph", "query", "download", "catalog", "validate"} <= sections
+    assert {"/timeline", "/organisation", "/sparql"} <= status.keys()
+    assert any(path.startswith("/search?q=benelux&") for path in status)  # its next page
+    assert len(pages) > 150, len(pages)  # a real crawl: every class list and entity page
+    for path, page in pages.items():
+        assert f'<html lang="{lang}">' in page, f"{path} is not in {lang}"
+        if lang != "en":
+            assert not _BARE_PROPERTY.findall(page), (path, _BARE_PROPERTY.findall(page))

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import http.client
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from email.utils import format_datetime, parsedate_to_datetime
@@ -370,6 +371,24 @@ def test_catalog_page_for_browsers(server):
     assert "graphe de connaissances de la coopération Benelux" in fr.text
     for name in DUMP_NAMES:
         assert f'href="{server.url}/download/{name}"' in en.text
+
+
+def test_catalog_page_names_themes_and_countries_in_the_readers_language_and_reads_sizes(
+    server, catalog_graph
+):
+    """The EU vocabularies' own fr/nl labels, on the page and in the graph; sizes as people
+    read them and short digests, so the distribution table fits a phone."""
+    with server.client() as http:
+        fr = http.get("/catalog", headers={"Accept": "text/html", "Accept-Language": "fr"}).text
+        nl = http.get("/catalog", headers={"Accept": "text/html", "Accept-Language": "nl"}).text
+    assert ">Gouvernement et secteur public</a>" in fr and ">Pays-Bas</a>" in fr
+    assert ">Overheid en publieke sector</a>" in nl and ">België</a>" in nl
+    assert "Government and public sector" not in fr + nl and "Netherlands<" not in fr + nl
+    assert '<table class="files">' in fr and "\u00a0ko</data>" in fr
+    assert not re.search(r">[0-9a-f]{64}<", fr)  # the full digest only in a title
+    theme = URIRef("http://publications.europa.eu/resource/authority/data-theme/GOVE")
+    labels = {(str(o), o.language) for o in catalog_graph.objects(theme, SKOS.prefLabel)}
+    assert ("Overheid en publieke sector", "nl") in labels and len(labels) == 3
 
 
 def test_catalog_describes_catalog_dataset_and_service(server, catalog_graph):

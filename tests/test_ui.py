@@ -107,6 +107,14 @@ def test_landing_page_uses_the_cookie_language_and_nl_separators(server):
     assert re.search(r'data-count="triples">\d\.\d{3}<', page)  # 2.889, not 2,889
 
 
+def test_landing_page_in_dutch_calls_shapes_as_the_validation_page_does(server):
+    with server.client() as http:
+        landing = http.get("/", headers={**BROWSER, "Accept-Language": "nl"}).text
+        validate = http.get("/validate", headers={**BROWSER, "Accept-Language": "nl"}).text
+    assert "SHACL-vormen" in validate
+    assert landing.count("SHACL-vormen") == 2 and "SHACL-shapes" not in landing
+
+
 def test_landing_page_links_everywhere_a_newcomer_needs(server):
     with server.client() as http:
         links = hrefs(http.get("/", headers=BROWSER).text)
@@ -275,6 +283,17 @@ def test_a_typed_query_runs_ask_and_construct(server):
     assert yes.status_code == 200 and 'data-boolean="true"' in yes.text
     assert graph.status_code == 200 and '<pre class="turtle">' in graph.text
     assert "format=turtle" in graph.text and "format=csv" not in graph.text
+
+
+def test_a_typed_querys_page_has_one_results_heading_and_counts_one_row(server):
+    one = "SELECT ?s WHERE { ?s a <https://w3id.org/benelux-kg/def/ActionPlan> }"
+    with server.client() as http:
+        r = http.get("/query", params={"query": one, "lang": "fr"}, headers=BROWSER)
+    assert r.status_code == 200
+    page = html.unescape(r.text)
+    assert h1(page) == "Interroger le graphe en SPARQL"  # not a second "Résultats"
+    assert len(re.findall(r"<h[12][^>]*>Résultats</h[12]>", page)) == 1
+    assert '<p class="count">1 ligne</p>' in page  # not "1 lignes"
 
 
 def test_a_bad_query_is_shown_with_its_error_on_the_same_page(server):

@@ -5,6 +5,7 @@ JSON-LD @context pointing at a loopback listener that must see no connection, an
 external entity naming a local file); the time and size caps on a server of their own.
 """
 
+import html
 import json
 import re
 import time
@@ -221,6 +222,25 @@ def test_html_report_grouped_escaped_in_the_language_asked(client, language, wor
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert page.count('<a href="/id/institution/x">') == 1  # one group for the one focus node
     assert "<article>" in page
+
+
+@pytest.mark.parametrize(
+    "language, summary",
+    [
+        ("fr", r"(\d+) résultats\u00a0: \1 violations\."),
+        ("nl", r"(\d+) resultaten: \1 overtredingen\."),
+        ("en", r"(\d+) results: \1 violations\."),
+    ],
+)
+def test_html_report_counts_its_results_in_the_readers_words(client, language, summary):
+    """Not "4 résultats: 4 Violation." nor "4 Overtreding.": plurals, the French colon."""
+    r = client.post(
+        "/validate",
+        content=BAD["turtle"].encode(),
+        headers={"Content-Type": "text/turtle", "Accept": "text/html", "Accept-Language": language},
+    )
+    found = re.search(summary, html.unescape(r.text))
+    assert found and int(found.group(1)) > 1, re.findall(r'role="status">.*?</p>', r.text, re.S)
 
 
 def test_html_report_of_conforming_data(client):

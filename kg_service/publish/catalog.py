@@ -149,14 +149,36 @@ _FORMAT_LABELS = {
 }
 
 #: Terms of controlled vocabularies used here: IRI → (class, scheme, English label).
+#: Themes and countries carry the EU vocabularies' own fr, nl and en labels: the catalogue page
+#: shows them in the reader's language.
 _THEMES = {
-    "GOVE": "Government and public sector",
-    "INTR": "International issues",
-    "JUST": "Justice, legal system and public safety",
-    "ECON": "Economy and finance",
-    "ENVI": "Environment",
+    "GOVE": {
+        "fr": "Gouvernement et secteur public",
+        "nl": "Overheid en publieke sector",
+        "en": "Government and public sector",
+    },
+    "INTR": {
+        "fr": "Questions internationales",
+        "nl": "Internationale vraagstukken",
+        "en": "International issues",
+    },
+    "JUST": {
+        "fr": "Justice, système juridique et sécurité publique",
+        "nl": "Justitie, rechtsstelsel en openbare veiligheid",
+        "en": "Justice, legal system and public safety",
+    },
+    "ECON": {
+        "fr": "Économie et finances",
+        "nl": "Economie en financiën",
+        "en": "Economy and finance",
+    },
+    "ENVI": {"fr": "Environnement", "nl": "Milieu", "en": "Environment"},
 }
-_COUNTRIES = {"BEL": "Belgium", "NLD": "Netherlands", "LUX": "Luxembourg"}
+_COUNTRIES = {
+    "BEL": {"fr": "Belgique", "nl": "België", "en": "Belgium"},
+    "NLD": {"fr": "Pays-Bas", "nl": "Nederland", "en": "Netherlands"},
+    "LUX": {"fr": "Luxembourg", "nl": "Luxemburg", "en": "Luxembourg"},
+}
 _LANGUAGES = {"FRA": "French", "NLD": "Dutch", "ENG": "English"}
 _SCHEMES = {
     EU + "data-theme": "Data theme",
@@ -382,11 +404,13 @@ def _service(g: Graph, links: Links) -> None:
     g.add((SPARQL_DISTRIBUTION, DCTERMS.license, LICENSE_EU))
 
 
-def _concept(g: Graph, iri: URIRef, cls: URIRef, scheme: str, label: str) -> None:
-    """A controlled-vocabulary term: the class the shapes expect, its label, its scheme."""
+def _concept(g: Graph, iri: URIRef, cls: URIRef, scheme: str, label: str | dict[str, str]) -> None:
+    """A controlled-vocabulary term: the class the shapes expect, its label (English, or one
+    per language), its scheme."""
     g.add((iri, RDF.type, cls))
     g.add((iri, RDF.type, SKOS.Concept))
-    g.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
+    for lang, text in (label if isinstance(label, dict) else {"en": label}).items():
+        g.add((iri, SKOS.prefLabel, Literal(text, lang=lang)))
     g.add((iri, SKOS.inScheme, URIRef(scheme)))
 
 
@@ -428,8 +452,8 @@ def html_context(links: Links, dumps: DumpIndex, period: Coverage) -> dict[str, 
         "publisher": PUBLISHER_NAMES,
         "publisher_iri": str(PUBLISHER),
         "license": str(LICENSE_CC_BY),
-        "themes": [(f"{EU}data-theme/{c}", label) for c, label in _THEMES.items()],
-        "countries": [(f"{EU}country/{c}", label) for c, label in _COUNTRIES.items()],
+        "themes": [(f"{EU}data-theme/{c}", labels) for c, labels in _THEMES.items()],
+        "countries": [(f"{EU}country/{c}", labels) for c, labels in _COUNTRIES.items()],
         "period": period,
         "modified": dumps.modified_date,
         "dumps": list(dumps.dumps.values()),

@@ -41,10 +41,25 @@ class Format:
         return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
 
     @property
+    def title(self) -> str:
+        """The name people know the format by ("N-Triples", "JSON-LD"), for pages."""
+        return _TITLES.get(self.name, self.name.upper())
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Everything a ``format=`` parameter may say for this format."""
         return (self.name, self.extension, self.media_type, *self.aliases)
 
+
+#: How people write the formats' names; the rest are acronyms (JSON, CSV, HTML …).
+_TITLES = {
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF/XML",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+}
 
 SPARQL_JSON = Format(
     "json",

@@ -11,6 +11,9 @@ from fastapi import Request
 __all__ = [
     "LANGUAGES",
     "choose_language",
+    "class_label",
+    "colon",
+    "datatype_label",
     "editor_words",
     "error_reason",
     "pick_literal",
@@ -29,6 +32,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "downloads": {"fr": "Téléchargements", "nl": "Downloads", "en": "Downloads"},
     "catalog": {"fr": "Catalogue", "nl": "Catalogus", "en": "Catalogue"},
     "validate": {"fr": "Valider", "nl": "Valideren", "en": "Validate"},
+    "footer_licence": {
+        "fr": "données sous licence CC BY 4.0",
+        "nl": "gegevens onder licentie CC BY 4.0",
+        "en": "data under CC BY 4.0",
+    },
     "properties": {"fr": "Propriétés", "nl": "Eigenschappen", "en": "Properties"},
     "incoming": {"fr": "Liens entrants", "nl": "Inkomende links", "en": "Incoming links"},
     "provenance": {"fr": "Provenance", "nl": "Herkomst", "en": "Provenance"},
@@ -94,6 +102,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "anonymous": {"fr": "(nœud anonyme)", "nl": "(anoniem knooppunt)", "en": "(anonymous node)"},
     "inferred": {"fr": "(déduit)", "nl": "(afgeleid)", "en": "(inferred)"},
     "formats": {"fr": "Autres formats", "nl": "Andere formaten", "en": "Other formats"},
+    "graph_triples": {
+        "fr": "Les triplets de ce graphe (Turtle)",
+        "nl": "De triples van deze graaf (Turtle)",
+        "en": "The triples of this graph (Turtle)",
+    },
     "query_this": {
         "fr": "Interroger cette ressource en SPARQL",
         "nl": "Deze bron bevragen in SPARQL",
@@ -203,7 +216,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "programma's, het 3de Senningen-actieplan over politiesamenwerking) en een "
         "meerjarenplan, omgezet in linked open data: labels in het Frans, Nederlands en "
         "Engels, en bij elk feit de dia of sectie waaruit het komt. De graaf volgt een "
-        "OWL 2-ontologie, wordt gecontroleerd met SHACL-shapes en is te bevragen in SPARQL.",
+        "OWL 2-ontologie, wordt gecontroleerd met SHACL-vormen en is te bevragen in SPARQL.",
         "en": "Two French source documents on Benelux cooperation, a slide deck (history "
         "1944–2008, the Benelux Union treaty, institutions, partners, programmes, the 3rd "
         "Senningen action plan on police cooperation) and a multi-annual plan, turned into "
@@ -255,7 +268,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "ui_about_validate": {
         "fr": "valider vos propres données RDF avec les formes SHACL du graphe",
-        "nl": "uw eigen RDF-gegevens valideren met de SHACL-shapes van de graaf",
+        "nl": "uw eigen RDF-gegevens valideren met de SHACL-vormen van de graaf",
         "en": "validate your own RDF data against the graph's SHACL shapes",
     },
     "ui_examples": {"fr": "Requêtes d'exemple", "nl": "Voorbeeldqueries", "en": "Example queries"},
@@ -297,6 +310,7 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "ui_results": {"fr": "Résultats", "nl": "Resultaten", "en": "Results"},
     "ui_rows": {"fr": "lignes", "nl": "rijen", "en": "rows"},
+    "ui_row_one": {"fr": "1 ligne", "nl": "1 rij", "en": "1 row"},
     "ui_no_rows": {"fr": "Aucune ligne.", "nl": "Geen rijen.", "en": "No rows."},
     "ui_truncated": {
         "fr": "Seules les premières lignes sont affichées ; le résultat complet se télécharge "
@@ -641,6 +655,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "The data does not conform.",
     },
     "results": {"fr": "résultats", "nl": "resultaten", "en": "results"},
+    "result": {"fr": "résultat", "nl": "resultaat", "en": "result"},
     "path": {"fr": "Chemin", "nl": "Pad", "en": "Path"},
     "value": {"fr": "Valeur", "nl": "Waarde", "en": "Value"},
     "shape": {"fr": "Forme", "nl": "Vorm", "en": "Shape"},
@@ -661,6 +676,13 @@ _WORDS: dict[str, dict[str, str]] = {
     "Violation": {"fr": "Violation", "nl": "Overtreding", "en": "Violation"},
     "Warning": {"fr": "Avertissement", "nl": "Waarschuwing", "en": "Warning"},
     "Info": {"fr": "Information", "nl": "Informatie", "en": "Info"},
+    # counted in the report's summary ("4 violations", "1 avertissement")
+    "Violation_one": {"fr": "violation", "nl": "overtreding", "en": "violation"},
+    "Violation_many": {"fr": "violations", "nl": "overtredingen", "en": "violations"},
+    "Warning_one": {"fr": "avertissement", "nl": "waarschuwing", "en": "warning"},
+    "Warning_many": {"fr": "avertissements", "nl": "waarschuwingen", "en": "warnings"},
+    "Info_one": {"fr": "information", "nl": "melding", "en": "info"},
+    "Info_many": {"fr": "informations", "nl": "meldingen", "en": "infos"},
 }
 
 
@@ -701,6 +723,8 @@ _DCT = "http://purl.org/dc/terms/"
 _ORG = "http://www.w3.org/ns/org#"
 _PROV = "http://www.w3.org/ns/prov#"
 _FOAF = "http://xmlns.com/foaf/0.1/"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_VCARD = "http://www.w3.org/2006/vcard/ns#"
 
 #: Names of the outside vocabularies' properties our pages show (ours carry rdfs:label in the
 #: graph itself); the graph does not label them, so the pages would show bare local names.
@@ -753,6 +777,96 @@ _PROPERTIES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
     "https://schema.org/name": ("nom", "naam", "name"),
     "https://schema.org/url": ("site web", "website", "website"),
     "https://schema.org/description": ("description", "beschrijving", "description"),
+    "https://schema.org/contactPoint": ("point de contact", "contactpunt", "contact point"),
+    "https://schema.org/containedInPlace": ("situé dans", "gelegen in", "contained in place"),
+    "https://schema.org/telephone": ("téléphone", "telefoon", "telephone"),
+    "https://schema.org/keywords": ("mots-clés", "trefwoorden", "keywords"),
+    "https://schema.org/text": ("texte", "tekst", "text"),
+    _DCT + "created": ("créé le", "aangemaakt op", "created"),
+    _DCT + "modified": ("modifié le", "gewijzigd op", "modified"),
+    _DCT + "issued": ("publié le", "uitgegeven op", "issued"),
+    _DCT + "creator": ("créateur", "maker", "creator"),
+    _DCT + "language": ("langue", "taal", "language"),
+    _DCT + "license": ("licence", "licentie", "licence"),
+    _RDF + "subject": ("sujet", "subject", "subject"),
+    _RDF + "predicate": ("prédicat", "predicaat", "predicate"),
+    _RDF + "object": ("objet", "object", "object"),
+    _OWL + "disjointWith": ("disjointe de", "disjunct met", "disjoint with"),
+    _OWL + "members": ("membres", "leden", "members"),
+    _OWL + "versionIRI": ("IRI de version", "versie-IRI", "version IRI"),
+    _OWL + "versionInfo": ("version", "versie", "version"),
+    _SKOS + "hiddenLabel": ("libellé caché", "verborgen label", "hidden label"),
+    _ORG + "hasSite": ("a pour site", "heeft als vestiging", "has site"),
+    _ORG + "hasPrimarySite": ("site principal", "hoofdvestiging", "primary site"),
+    _ORG + "siteOf": ("site de", "vestiging van", "site of"),
+    _ORG + "siteAddress": ("adresse du site", "adres van de vestiging", "site address"),
+    _VCARD + "hasAddress": ("adresse", "adres", "address"),
+    _VCARD + "street-address": ("rue", "straat", "street address"),
+    _VCARD + "postal-code": ("code postal", "postcode", "postal code"),
+    _VCARD + "locality": ("localité", "plaats", "locality"),
+    _FOAF + "givenName": ("prénom", "voornaam", "given name"),
+    _FOAF + "familyName": ("nom de famille", "achternaam", "family name"),
+    _FOAF + "homepage": ("page d'accueil", "homepage", "homepage"),
+    "http://purl.org/vocab/vann/preferredNamespacePrefix": (
+        "préfixe préféré",
+        "voorkeursprefix",
+        "preferred namespace prefix",
+    ),
+    "http://purl.org/vocab/vann/preferredNamespaceUri": (
+        "espace de noms préféré",
+        "voorkeursnaamruimte",
+        "preferred namespace URI",
+    ),
+}
+
+#: Names of the outside vocabularies' classes (a resource's types, a search result's kinds),
+#: which the graph does not label either.
+_CLASSES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
+    _OWL + "Class": ("classe", "klasse", "class"),
+    _OWL + "ObjectProperty": ("propriété d'objet", "objecteigenschap", "object property"),
+    _OWL + "DatatypeProperty": (
+        "propriété de données",
+        "gegevenseigenschap",
+        "datatype property",
+    ),
+    _OWL + "AnnotationProperty": (
+        "propriété d'annotation",
+        "annotatie-eigenschap",
+        "annotation property",
+    ),
+    _OWL + "Ontology": ("ontologie", "ontologie", "ontology"),
+    _OWL + "AllDisjointClasses": (
+        "classes mutuellement disjointes",
+        "onderling disjuncte klassen",
+        "all disjoint classes",
+    ),
+    _OWL + "Thing": ("chose", "ding", "thing"),
+    _RDFS + "Datatype": ("type de données", "datatype", "datatype"),
+    _SKOS + "Concept": ("concept", "concept", "concept"),
+    _SKOS + "ConceptScheme": ("schéma de concepts", "conceptschema", "concept scheme"),
+    _ORG + "Organization": ("organisation", "organisatie", "organisation"),
+    _ORG + "FormalOrganization": (
+        "organisation formelle",
+        "formele organisatie",
+        "formal organisation",
+    ),
+    _ORG + "OrganizationalUnit": (
+        "unité organisationnelle",
+        "organisatie-eenheid",
+        "organisational unit",
+    ),
+    _ORG + "Site": ("site", "vestiging", "site"),
+    _PROV + "Entity": ("entité", "entiteit", "entity"),
+    _PROV + "Plan": ("plan", "plan", "plan"),
+    _FOAF + "Agent": ("agent", "actor", "agent"),
+    _FOAF + "Document": ("document", "document", "document"),
+    _FOAF + "Group": ("groupe", "groep", "group"),
+    _FOAF + "Person": ("personne", "persoon", "person"),
+    "https://schema.org/ContactPoint": ("point de contact", "contactpunt", "contact point"),
+    "https://schema.org/Event": ("événement", "gebeurtenis", "event"),
+    _VCARD + "Address": ("adresse", "adres", "address"),
+    _DCT + "Location": ("lieu", "locatie", "location"),
+    "http://www.w3.org/2006/time#ProperInterval": ("intervalle", "interval", "interval"),
 }
 
 
@@ -763,6 +877,49 @@ def property_label(iri: str, lang: str) -> str | None:
     'suborganisatie van'
     """
     names = _PROPERTIES.get(iri)
+    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The datatypes a value's tag names on a page ("5 entier", "2008 année").
+_DATATYPES: dict[str, tuple[str, str, str]] = {  # fr, nl, en
+    _XSD + "integer": ("entier", "geheel getal", "integer"),
+    _XSD + "decimal": ("décimal", "decimaal", "decimal"),
+    _XSD + "boolean": ("booléen", "booleaans", "boolean"),
+    _XSD + "date": ("date", "datum", "date"),
+    _XSD + "dateTime": ("date et heure", "datum en tijd", "date and time"),
+    _XSD + "gYear": ("année", "jaar", "year"),
+    _XSD + "string": ("texte", "tekst", "text"),
+    _XSD + "anyURI": ("URI", "URI", "URI"),
+}
+
+
+def datatype_label(iri: str | None, lang: str) -> str | None:
+    """The name of an XML Schema datatype in ``lang``; None for one not listed.
+
+    >>> datatype_label("http://www.w3.org/2001/XMLSchema#gYear", "nl")
+    'jaar'
+    """
+    names = _DATATYPES.get(iri or "")
+    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: French sets it off with a no-break space ("Format : …").
+
+    >>> colon("fr"), colon("nl")
+    ('\\xa0:', ':')
+    """
+    return "\u00a0:" if lang == "fr" else ":"
+
+
+def class_label(iri: str, lang: str) -> str | None:
+    """The name of an outside vocabulary's class in ``lang``; None for one not listed.
+
+    >>> class_label("http://www.w3.org/ns/org#FormalOrganization", "fr")
+    'organisation formelle'
+    """
+    names = _CLASSES.get(iri)
     return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
 
 

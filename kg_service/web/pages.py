@@ -13,14 +13,16 @@ from fastapi.templating import Jinja2Templates
 
 from kg_service.rdf.namespaces import BASE
 from kg_service.web import openapi
-from kg_service.web.i18n import LANGUAGES, choose_language, readable_size, t
+from kg_service.web.i18n import LANGUAGES, choose_language, colon, readable_size, t
 
 __all__ = ["STATIC_DIR", "render", "router", "static_files", "templates"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(t=t, languages=LANGUAGES, base_iri=BASE, readable_size=readable_size)
+templates.env.globals.update(
+    t=t, languages=LANGUAGES, base_iri=BASE, readable_size=readable_size, colon=colon
+)
 
 router = APIRouter()
 
@@ -56,14 +58,15 @@ def static_files() -> StaticFiles:
 async def switch_language(
     request: Request,
     lang: Annotated[
-        str,
+        str | None,
         Query(description=openapi.LANG_DESCRIPTION, json_schema_extra={"enum": sorted(LANGUAGES)}),
-    ] = "en",
+    ] = None,
     next: Annotated[str, Query(description="Where to go.", examples=["/", "/def/"])] = "/",
 ) -> Response:
     """Remember the chosen language in a cookie and go back (only to a path on this site), with
     the page's own parameters (a search's words, a list's page) but not a ``lang`` one, which
-    would outweigh the cookie just set."""
+    would outweigh the cookie just set. Without a language (a crawler following the form's
+    ``action``), nothing is remembered: the reader's choice so far stands."""
     response = RedirectResponse(_back_to(next), status_code=303)
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")

@@ -5,8 +5,9 @@ a time.
 (``skos:Concept``) or a full IRI; ``?page=`` (from 1) and ``?size=`` (default 50, at most 200)
 choose the page. The list is read from the store with SPARQL at request time
 (so it follows writes at once), inferred types included, sorted by the label shown (in the
-reader's language, else English, French, Dutch, else any) and then by IRI: a total order, so
-pages never overlap. Blank nodes are not listed (they have no page to link to).
+reader's language, else English, French, Dutch, else any; accents folded, numbers in counting
+order: slide 2 before slide 10) and then by IRI: a total order, so pages never overlap. Blank
+nodes are not listed (they have no page to link to).
 """
 
 from __future__ import annotations
@@ -150,9 +151,25 @@ def _folded(expression: str) -> str:
     return expression
 
 
+def _numbered(variable: str) -> tuple[str, str]:
+    """BINDs that give the sort key in ``variable`` its numbers in counting order, and the
+    variable holding the result: each number (up to four digits) is prefixed by "#" and its
+    length, so "slide 2" sorts before "slide 10" ("slide #12" < "slide #210"). Each length is
+    replaced twice: a match takes the separator after it, which the number next to it
+    ("2013-2016") needs before it. One BIND a step: SPARQL parsers take time exponential in
+    the nesting of function calls (pyoxigraph: ~0.2 s at 16 levels, ~0.7 s at 18)."""
+    steps = []
+    for step, digits in enumerate((4, 4, 3, 3, 2, 2, 1, 1)):
+        source, variable = variable, f"?key{step}"
+        pattern = f'"(^|[^0-9])([0-9]{{{digits}}})([^0-9]|$)"'
+        steps.append(f'BIND(REPLACE({source}, {pattern}, "$1#{digits}$2$3") AS {variable})')
+    return "\n  ".join(steps), variable
+
+
 async def _instances(store: Store, iri: str, lang: str, offset: int, size: int) -> list[dict]:
     """One page of instances: link, label and the label's language."""
     optionals, choice = _label_choice(lang if lang in LANGUAGES else "en")
+    numbered, key = _numbered("?folded")
     rows = await select(
         store,
         f"""SELECT ?s ?label WHERE {{
@@ -160,7 +177,9 @@ async def _instances(store: Store, iri: str, lang: str, offset: int, size: int) 
       {{ SELECT DISTINCT ?s WHERE {{ ?s a <{iri}> FILTER(isIRI(?s)) }} }}
 {optionals}
     }} GROUP BY ?s }}
-}} ORDER BY {_folded("LCASE(STR(?label))")} ?s LIMIT {size} OFFSET {offset}""",
+  BIND({_folded("LCASE(STR(?label))")} AS ?folded)
+  {numbered}
+}} ORDER BY {key} ?s LIMIT {size} OFFSET {offset}""",
     )
     return [
         {

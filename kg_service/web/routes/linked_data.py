@@ -1,4 +1,5 @@
-"""Dereferenceable IRIs: ``/id/…`` and ``/def/…`` answer for people (HTML) and machines (RDF).
+"""Dereferenceable IRIs: ``/id/…``, ``/def/…`` and the named graphs' ``/graph/…`` answer for
+people (HTML) and machines (RDF).
 
 Direct content negotiation, no 303: the IRI itself answers ``200`` with the representation the
 ``Accept`` header asks for, says which one in ``Content-Location`` (``/id/x.ttl``, …) and lists
@@ -23,6 +24,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -32,10 +34,17 @@ from kg_service.errors import NotFound
 from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
-from kg_service.rdf.namespaces import BASE, INFERRED_GRAPH, RDFS_LABEL
+from kg_service.rdf.namespaces import BASE, GRAPH, INFERRED_GRAPH, RDFS_LABEL
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language, pick_literal, property_label, t
+from kg_service.web.i18n import (
+    choose_language,
+    class_label,
+    datatype_label,
+    pick_literal,
+    property_label,
+    t,
+)
 from kg_service.web.pages import render
 from kg_service.web.provenance import (
     SourceRef,
@@ -213,6 +222,8 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
         "path": local_path(iri),
         "formats": GRAPH_FORMATS,
         "sparql": describe_query(iri),
+        # a named graph's page links to the triples it holds (Graph Store Protocol)
+        "graph_store": f"/store?{urlencode({'graph': iri})}" if iri.startswith(GRAPH) else None,
     }
 
 
@@ -356,14 +367,15 @@ def _group(
 ) -> tuple[list[Described], list[Described], dict]:
     """Outgoing and incoming properties with their values (each with the sources of its
     statement), and every label seen."""
-    labels: dict[str, set] = defaultdict(set)
+    # keyed by text and language: a set of _Lit (str) would keep one of "Terrorisme"@fr and
+    # "Terrorisme"@nl, and a Dutch page would then fall back to "Terrorism"@en
+    labels: dict[str, dict[tuple[str, str | None], _Lit]] = defaultdict(dict)
     seen: dict[tuple[str, str], dict[tuple, tuple[dict, bool, list]]] = {}
     for row in rows:
         d, p, x = row["dir"]["value"], row["p"]["value"], row["x"]
-        if "pl" in row:
-            labels[p].add(_term_lit(row["pl"]))
-        if "xl" in row and x["type"] != "literal":
-            labels[x["value"]].add(_term_lit(row["xl"]))
+        for named, label in ((p, row.get("pl")), (x["value"], row.get("xl"))):
+            if label and (named == p or x["type"] != "literal"):
+                labels[named][label["value"], label.get("xml:lang")] = _term_lit(label)
         key = (x["type"], x["value"], x.get("xml:lang"), x.get("datatype"))
         graph = row["g"]["value"]
         inferred = graph == str(INFERRED_GRAPH)
@@ -373,7 +385,8 @@ def _group(
             refs += [r for r in provenance.refs(d, p, x, graph) if r not in refs]
         # a value is shown as inferred only if no asserted graph states it too
         values[key] = (x, was_inferred and inferred, refs)
-    return _described("out", seen, labels, lang), _described("in", seen, labels, lang), labels
+    found = {iri: list(texts.values()) for iri, texts in labels.items()}
+    return _described("out", seen, found, lang), _described("in", seen, found, lang), found
 
 
 def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[Described]:
@@ -404,7 +417,7 @@ def _property_name(p: str, labels: dict, lang: str) -> str:
 
 def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
     if x["type"] == "literal":
-        datatype = _short(x.get("datatype"))
+        datatype = datatype_label(x.get("datatype"), lang) or _short(x.get("datatype"))
         return {
             "text": x["value"],
             "lang": x.get("xml:lang"),
@@ -423,7 +436,11 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
             "inferred": inferred,
             "bare": False,
         }
-    label = pick_literal(list(labels.get(iri, [])), lang)
+    label = (
+        pick_literal(list(labels.get(iri, [])), lang)
+        or class_label(iri, lang)
+        or property_label(iri, lang)
+    )
     href = local_path(iri) or (iri if _linkable(x) else None)
     return {
         "bare": label is None and local_path(iri) is None,
@@ -526,3 +543,27 @@ async def term(
 ) -> Response:
     """An ontology term (``https://w3id.org/benelux-kg/def/{Term}``)."""
     return await dereference(request, "def/" + term)
+
+
+@router.api_route(
+    "/graph/{path:path}",
+    methods=["GET", "HEAD"],
+    operation_id="graph_description",
+    summary="A named graph of the knowledge graph, described",
+    responses=DEREFERENCED,
+    openapi_extra=NEGOTIATION,
+)
+async def graph_description(
+    request: Request,
+    path: Annotated[
+        str,
+        PathParam(
+            description="The graph's name (section/…, external/…), optionally with an extension.",
+            examples=["section/benelux-cooperation-deck-12", "external/uia-benelux-profile"],
+        ),
+    ],
+) -> Response:
+    """What the graph ``https://w3id.org/benelux-kg/graph/…`` holds and where it comes from
+    (its label, ``prov:wasDerivedFrom``, ``dcterms:source``), as pages link to it from a
+    document's ``source``; its triples themselves are at ``/store?graph=…``."""
+    return await dereference(request, "graph/" + path)

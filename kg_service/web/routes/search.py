@@ -33,7 +33,7 @@ from kg_service.search.analysis import LANGUAGES
 from kg_service.search.index import Results, SearchIndex
 from kg_service.search.query import SearchQuery, make_query, type_iri
 from kg_service.web import openapi
-from kg_service.web.i18n import choose_language
+from kg_service.web.i18n import choose_language, class_label
 from kg_service.web.pages import render
 from kg_service.web.routes.linked_data import local_path
 from kg_service.web.routes.ui import COUNTED_CLASSES, capitalised
@@ -205,7 +205,10 @@ def _shown(results: Results, query: SearchQuery, index: SearchIndex, lang: str) 
             "label": hit.label,
             "matched": hit.matched if hit.matched != hit.label else None,
             "lang": hit.lang,
-            "types": [capitalised(names.get(t, _local_name(t))) for t in hit.types],
+            "types": [
+                capitalised(names.get(t) or class_label(t, lang) or _local_name(t))
+                for t in hit.types
+            ],
             "id": hit.id,
         }
         for hit in results.results
