@@ -297,6 +297,14 @@ def bug(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
 
 
+def nested_calls(template: str, depth: int, bare: bool = False) -> str:
+    """``template`` (one ``{}``) applied ``depth`` times around ``?o``, in a query (or bare)."""
+    expression = "?o"
+    for _ in range(depth):
+        expression = template.format(expression)
+    return expression if bare else f"SELECT * WHERE {{ ?s ?p ?o FILTER({expression}) }}"
+
+
 def row(name: str, req: Req, expect: Expect, *marks: pytest.MarkDecorator):
     return pytest.param(name, req, expect, id=name, marks=marks)
 
@@ -598,6 +606,22 @@ ATTACKS = [
         "nested-groups-10000-in-an-update",
         update("INSERT { } WHERE " + "{" * 10000 + "}" * 10000),
         Expect(400, says="levels deep", within=2),
+    ),
+    # REGEX/SUBSTR/REPLACE without their optional last argument: pyoxigraph's parser reads
+    # each such call twice, so 24 levels (a 500-byte query) would hold the process ~20 s
+    row(
+        "nested-replace-24-stalls-the-parser",
+        sparql(nested_calls('REPLACE({}, "a", "b")', 24)),
+        Expect(400, says="24 deep", within=2),
+    ),
+    row(
+        "nested-regex-24-in-an-update",
+        update(
+            "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER("
+            + nested_calls('REGEX({}, "a")', 24, bare=True)
+            + ") }"
+        ),
+        Expect(400, says="24 deep", within=2),
     ),
     row(
         "nested-brackets-10000-unbalanced",

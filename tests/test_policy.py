@@ -3,7 +3,7 @@
 import pytest
 
 from kg_service.errors import RefusedOperation
-from kg_service.query.policy import MAX_DEPTH, check_query, check_update, scan
+from kg_service.query.policy import MAX_CALL_DEPTH, MAX_DEPTH, check_query, check_update, scan
 from kg_service.settings import Settings
 
 OPEN = Settings.load({})
@@ -25,6 +25,37 @@ def test_long_strings_are_skipped():
 
 def test_depth():
     assert scan("{" * 300 + "}" * 300).max_depth == 300
+
+
+def nested(template: str, depth: int) -> str:
+    expression = "?o"
+    for _ in range(depth):
+        expression = template.format(expression)
+    return f"SELECT * WHERE {{ ?s ?p ?o FILTER({expression}) }}"
+
+
+def test_call_depth_counts_only_calls_within_calls():
+    assert scan(nested('REPLACE({}, "a", "b")', 5)).max_call_depth == 5
+    assert scan(nested('regex(STR(({})), "a")', 4)).max_call_depth == 4  # any case, any depth
+    assert scan(nested("STR({})", 30)).max_call_depth == 0
+    siblings = 'SELECT * { FILTER(REGEX(?a, "x") && SUBSTR(?b, 1) && REPLACE(?c, "a", "b")) }'
+    assert scan(siblings).max_call_depth == 1
+    assert scan('SELECT * { FILTER(REGEX(?a, "REGEX(REGEX(")) }').max_call_depth == 1
+
+
+@pytest.mark.parametrize(
+    "template", ['REPLACE({}, "a", "b")', 'REGEX({}, "a")', "SUBSTR({}, 1)", "SUBSTR(STR({}), 1)"]
+)
+def test_calls_that_stall_the_parser_are_refused_past_the_limit(template):
+    check_query(nested(template, MAX_CALL_DEPTH), OPEN)
+    with pytest.raises(RefusedOperation, match=f"{MAX_CALL_DEPTH + 1} deep.*BIND"):
+        check_query(nested(template, MAX_CALL_DEPTH + 1), OPEN)
+    with pytest.raises(RefusedOperation, match="deep"):
+        check_update(
+            "DELETE WHERE { ?s ?p ?o }; INSERT { ?s ?p ?o } WHERE { ?s ?p ?o "
+            + nested(template, 21).split("?o ", 1)[1],
+            OPEN,
+        )
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,11 @@ The scan skips comments, strings and IRIs the way the SPARQL lexer does, and rep
 keywords used, the IRIs after ``FROM``/``USING``/``LOAD``/``SERVICE``, and the deepest
 nesting of ``{`` and ``(``. :func:`check_query` and :func:`check_update` turn that into
 refusals with a clear message: ``SERVICE`` (unless allow-listed), ``LOAD`` (unless allowed),
-``file:`` IRIs, and nesting deep enough to overflow the parser's stack (a known way to
-crash pyoxigraph: ~3,000 nested groups).
+``file:`` IRIs, nesting deep enough to overflow the parser's stack (a known way to
+crash pyoxigraph: ~3,000 nested groups), and ``REGEX``/``SUBSTR``/``REPLACE`` calls nested
+deep enough to stall it: their last argument is optional, and pyoxigraph's parser reads a call
+written without it twice, so its time doubles with each level (0.17 s at 16, 5 s at 21, while
+it holds the process's interpreter).
 
 >>> scan('SELECT * { ?s ?p "SERVICE" } # SERVICE').keywords & {"SERVICE"}
 set()
@@ -22,6 +25,7 @@ from kg_service.rdf.namespaces import SEARCH_SERVICE
 from kg_service.settings import Settings
 
 __all__ = [
+    "MAX_CALL_DEPTH",
     "MAX_DEPTH",
     "MAX_TERMS",
     "Scan",
@@ -35,6 +39,10 @@ __all__ = [
 MAX_DEPTH = 256
 #: More operators and group keywords than this are refused (thousands overflow the stack).
 MAX_TERMS = 1000
+#: Deeper nesting of the calls below is refused (pyoxigraph parses 12 levels in ~0.01 s).
+MAX_CALL_DEPTH = 12
+#: The functions whose optional last argument makes the parser's time double with each level.
+_BACKTRACKING = frozenset({"REGEX", "SUBSTR", "REPLACE"})
 
 _TOKEN = re.compile(
     r"""
@@ -66,15 +74,18 @@ class Scan:
     iris_after: dict[str, list[str]] = field(default_factory=dict)
     max_depth: int = 0
     terms: int = 0  # operators and group-forming keywords: a measure of parser recursion
+    max_call_depth: int = 0  # REGEX/SUBSTR/REPLACE calls within one another
 
 
 def scan(text: str) -> Scan:
     """Scan SPARQL text (query or update) without parsing it: one regular expression pass."""
-    result, depth, last_kw = Scan(), 0, ""
+    result, depth, last_kw, word = Scan(), 0, "", ""
+    calls: list[bool] = []  # for each open bracket: whether it opened a backtracking call
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "comment":
             continue
+        called, word = word in _BACKTRACKING and match.group() == "(", ""
         if kind == "iri":
             if last_kw:
                 result.iris_after.setdefault(last_kw, []).append(match.group()[1:-1])
@@ -82,8 +93,12 @@ def scan(text: str) -> Scan:
         if kind == "open":
             depth += 1
             result.max_depth = max(result.max_depth, depth)
+            calls.append(called)
+            result.max_call_depth = max(result.max_call_depth, sum(calls) if called else 0)
         elif kind == "close":
             depth -= 1
+            if calls:
+                calls.pop()
         elif kind == "op":
             result.terms += 1
         elif kind == "word" and ":" not in match.group():
@@ -101,6 +116,12 @@ def _check_common(found: Scan, settings: Settings, search_here: bool = False) ->
         raise RefusedOperation(
             f"The request nests groups or expressions {found.max_depth} levels deep; "
             f"the limit is {MAX_DEPTH}."
+        )
+    if found.max_call_depth > MAX_CALL_DEPTH:
+        raise RefusedOperation(
+            f"The request nests REGEX, SUBSTR or REPLACE calls {found.max_call_depth} deep; "
+            f"the limit is {MAX_CALL_DEPTH} (the parser's time doubles with each level): "
+            "compute the inner values first, with BIND."
         )
     if found.terms > MAX_TERMS:
         raise RefusedOperation(
@@ -141,12 +162,13 @@ def check_query(text: str, settings: Settings) -> None:
 
 
 #: Words whose presence sends a query through the whole scan.
-_WATCHED = ("service", "file:", "jar:", "data:")
+_WATCHED = ("service", "file:", "jar:", "data:", "regex", "substr", "replace")
 
 
 def _plainly_fine(text: str) -> bool:
     """True when no rule can apply: fewer operators than ``MAX_TERMS`` (the text is shorter),
-    fewer brackets than ``MAX_DEPTH``, and no watched word anywhere (strings included)."""
+    fewer brackets than ``MAX_DEPTH``, and no watched word anywhere (strings included): a
+    query with one of the backtracking calls is scanned, its nesting counted."""
     if len(text) >= MAX_TERMS:
         return False
     if text.count("{") + text.count("(") + text.count("[") >= MAX_DEPTH:
