@@ -227,6 +227,29 @@ def test_language_switch_keeps_the_pages_parameters_but_its_language(server):
     assert '<html lang="nl">' in dutch.text and 'value="parlement"' in dutch.text
 
 
+def test_every_named_graph_dereferences(server):
+    """A harvester that follows the graph names the VoID and the service description list gets
+    each graph's description, the four that describe rather than state included."""
+    with server.client() as http:
+        found = http.get(
+            "/sparql",
+            params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()["results"]["bindings"]
+        graphs = [row["g"]["value"] for row in found]
+        answers = {
+            g: http.get("/" + g.split("/benelux-kg/", 1)[1], headers={"Accept": "text/turtle"})
+            for g in graphs
+        }
+    assert len(graphs) > 30 and all(
+        g.startswith("https://w3id.org/benelux-kg/graph/") for g in graphs
+    )
+    assert {g: r.status_code for g, r in answers.items() if r.status_code != 200} == {}
+    for g, r in answers.items():
+        labels = Graph().parse(data=r.text, format="turtle").objects(URIRef(g), RDFS.label)
+        assert {label.language for label in labels} >= {"fr", "nl", "en"}, g
+
+
 def test_language_switch_never_redirects_off_site(server):
     with server.client(follow_redirects=False) as http:
         r = http.get("/lang", params={"lang": "nl", "next": "//evil.example/x"})
