@@ -123,7 +123,9 @@ function watchMarkup(root, cfg) {
     translateMarkup(root, words, lang);
     labelTabs(root, words);
   };
-  new MutationObserver(fix).observe(root, { childList: true, subtree: true });
+  // class changes too: YASR greys a view's button by its class alone, after drawing
+  const watched = { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] };
+  new MutationObserver(fix).observe(root, watched);
   fix();
 }
 
