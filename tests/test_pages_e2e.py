@@ -48,9 +48,17 @@ def test_an_unknown_resource_says_404_and_why_in_the_page_language(
 def test_an_unknown_route_is_a_page_for_browsers_and_json_for_machines(server):
     with server.client() as client:
         page = client.get("/no/such/page", headers={**HTML, "Accept-Language": "nl"})
-        machine = client.get("/no/such/page")
+        machine = client.get("/no/such/page", headers={"Accept": "application/json"})
+        plain = client.get("/no/such/page", headers={"Accept": "*/*"})
     assert page.status_code == 404 and h1(page.text) == "404 — Pagina niet gevonden"
-    assert machine.status_code == 404 and machine.json() == {"detail": "Not Found"}
+    # told as every other error of the service: {"error", "status", "message"}, a sentence
+    assert machine.status_code == 404 and machine.json() == {
+        "error": "Not Found",
+        "status": 404,
+        "message": "Nothing is served at /no/such/page; /openapi.json lists the paths.",
+    }
+    assert plain.status_code == 404 and plain.headers["content-type"].startswith("text/plain")
+    assert plain.text.startswith("Not Found: Nothing is served at /no/such/page")
 
 
 def test_a_bad_request_shows_its_status_reason_and_details(server):

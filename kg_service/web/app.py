@@ -21,7 +21,13 @@ from starlette.types import Receive, Scope, Send
 
 from kg_service import __version__
 from kg_service.backends import open_store
-from kg_service.errors import KGError, MethodNotAllowed, NotAcceptable, QuerySyntaxError
+from kg_service.errors import (
+    KGError,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    QuerySyntaxError,
+)
 from kg_service.process import lifecycle
 from kg_service.query.contract import Store
 from kg_service.rdf.formats import HTML, JSON, TEXT, Format
@@ -193,6 +199,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if _error_format(request.headers.get("accept")) is HTML:
         detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else ""
         return _error_page(request, exc.status_code, "", detail, dict(exc.headers or {}))
+    if exc.status_code == 404:  # no such route: told as our own errors are, not {"detail": …}
+        message = f"Nothing is served at {request.url.path}; /openapi.json lists the paths."
+        return await _kg_error(request, NotFound(message))
     return await http_exception_handler(request, exc)
 
 
