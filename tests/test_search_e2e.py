@@ -15,7 +15,7 @@ from conftest import serving
 
 from kg_service.errors import NotSupported
 from kg_service.rdf.namespaces import BKG, ID, SEARCH_SERVICE
-from kg_service.web.routes.browse import _numbered
+from kg_service.web.routes.browse import _sort_key
 from kg_service.web.routes.search import current_index
 
 pytestmark = pytest.mark.e2e
@@ -236,7 +236,7 @@ def test_the_counting_order_key_is_shallow_and_right_on_pyoxigraph():
     """pyoxigraph parses nested calls in time exponential in their depth (16 nested REPLACEs:
     ~0.2 s a query; each class list page took 0.3 s): the key is built one BIND a step, each
     at most two calls deep, and puts the numbers in counting order."""
-    binds, key = _numbered("?x")
+    binds, key = _sort_key("?x")
     for bind in binds.splitlines():
         depth = deepest = 0
         for char in re.sub(r'"[^"]*"', '""', bind):  # parentheses inside the patterns aside
