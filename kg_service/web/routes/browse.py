@@ -159,7 +159,7 @@ def _sort_key(label: str) -> tuple[str, str]:
     One BIND a step, never REPLACE within REPLACE: SPARQL parsers take time exponential in
     that nesting (pyoxigraph: ~0.2 s at 16 levels; 8 levels cost ~2 ms a page).
     """
-    steps, variable = [f"BIND(LCASE(STR({label})) AS ?key)"], "?key"
+    steps, variable = [f"BIND(STR({label}) AS ?text)", "BIND(LCASE(?text) AS ?key)"], "?key"
     for step, (pattern, replacement) in enumerate((*_FOLDS, *_NUMBERS)):
         source, variable = variable, f"?key{step}"
         steps.append(f'BIND(REPLACE({source}, "{pattern}", "{replacement}") AS {variable})')
