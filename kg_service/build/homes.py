@@ -31,6 +31,7 @@ from kg_service.rdf.namespaces import (
     INFERRED_GRAPH,
     INTERPRETATION_GRAPH,
     ONTOLOGY_GRAPH,
+    PROV_DERIVED,
     SOURCES_GRAPH,
 )
 
@@ -38,7 +39,6 @@ __all__ = ["NOTE_LANGUAGES", "Homeless", "check_homes", "homeless"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF + "type"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: The properties that carry an interpretation's note (the issue allows either).
 NOTE_PROPERTIES = frozenset(
     {

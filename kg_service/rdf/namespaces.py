@@ -19,6 +19,7 @@ __all__ = [
     "ONTOLOGY_GRAPH",
     "ONTOLOGY_IRI",
     "PREFIXES",
+    "PROV_DERIVED",
     "RDFS_LABEL",
     "SEARCH",
     "SEARCH_SERVICE",
@@ -38,6 +39,8 @@ INFERRED_GRAPH = GRAPH["inferred"]
 SEARCH_SERVICE = BASE + "search"
 #: ``rdfs:label``, which every page reads
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: ``prov:wasDerivedFrom``: a statement graph's link to the section or source it holds
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SEARCH = Namespace(BASE + "search#")
 #: The descriptions of the sources: documents, their sections (with their text), external
 #: sources, and every named graph of statements (which section or source it holds).

@@ -876,8 +876,7 @@ def property_label(iri: str, lang: str) -> str | None:
     >>> property_label("http://www.w3.org/ns/org#subOrganizationOf", "nl")
     'suborganisatie van'
     """
-    names = _PROPERTIES.get(iri)
-    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+    return _name_in(_PROPERTIES, iri, lang)
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -900,8 +899,7 @@ def datatype_label(iri: str | None, lang: str) -> str | None:
     >>> datatype_label("http://www.w3.org/2001/XMLSchema#gYear", "nl")
     'jaar'
     """
-    names = _DATATYPES.get(iri or "")
-    return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
+    return _name_in(_DATATYPES, iri or "", lang)
 
 
 def colon(lang: str) -> str:
@@ -919,7 +917,12 @@ def class_label(iri: str, lang: str) -> str | None:
     >>> class_label("http://www.w3.org/ns/org#FormalOrganization", "fr")
     'organisation formelle'
     """
-    names = _CLASSES.get(iri)
+    return _name_in(_CLASSES, iri, lang)
+
+
+def _name_in(table: dict[str, tuple[str, str, str]], iri: str, lang: str) -> str | None:
+    """The (fr, nl, en) name of ``iri`` in ``table``, in ``lang`` (English for another)."""
+    names = table.get(iri)
     return names[LANGUAGES.index(lang) if lang in LANGUAGES else 2] if names else None
 
 

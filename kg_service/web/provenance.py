@@ -4,9 +4,9 @@ Every asserted statement lives in the named graph of the section (a slide of the
 of the plan) or external source that states it; the sources graph links each such graph to
 its source with ``prov:wasDerivedFrom``. Statements no section makes in so many words live in
 the interpretation graph, each described by a ``bkg:Interpretation`` with its note. This module
-turns a statement's graphs into the short references a page shows ("slide 12", "section 3",
-"interpretation", an external source's name), each linking to the page that says more, and
-lists what the graph takes from one source (for the slide's own page), with the
+turns a statement's graphs into the short references a page shows ("slide 12", "Multiannual
+plan, theme 1", "interpretation", an external source's name), each linking to the page that
+says more, and lists what the graph takes from one source (for the slide's own page), with the
 interpretations that read it: a reading of several slides lives in no slide's graph, so without
 them a slide's page would not show it.
 
@@ -20,19 +20,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg_service.query.contract import Store, select
-from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, RDFS_LABEL
+from kg_service.rdf.namespaces import BASE, BKG, INTERPRETATION_GRAPH, PROV_DERIVED, RDFS_LABEL
 from kg_service.web.i18n import pick_literal, property_label, t
 
 __all__ = [
     "Sources",
     "SourceRef",
     "load_sources",
+    "property_name",
     "readings_of",
     "repeats_a_heading",
+    "short_name",
     "source_statements",
 ]
 
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DCT_PART = "http://purl.org/dc/terms/isPartOf"
 
@@ -197,7 +198,7 @@ async def readings_of(store: Store, source: str, lang: str) -> list[dict]:
         if "label" in row:
             found.append(_Lit(row["label"]))
     readings = [
-        {"href": _local(i), "text": pick_literal(found, lang) or _short(i)}
+        {"href": _local(i), "text": pick_literal(found, lang) or short_name(i)}
         for i, found in labels.items()
     ]
     return sorted(readings, key=lambda reading: reading["text"].lower())
@@ -215,19 +216,26 @@ def _term(term: dict, labels: dict, lang: str) -> dict:
     if term["type"] == "literal":
         return {"text": term["value"], "lang": term.get("xml:lang"), "href": None}
     iri = term["value"]
-    text = pick_literal(labels.get(iri, []), lang) or _short(iri)
+    text = pick_literal(labels.get(iri, []), lang) or short_name(iri)
     return {"text": text, "lang": None, "href": _local(iri) or _external(iri), "iri": iri}
 
 
 def _property(term: dict, labels: dict, lang: str) -> dict:
-    """A property as the entity pages name it: the graph's label in ``lang``, else the outside
-    vocabulary's name in ``lang`` (SKOS, RDFS… carry only English labels, if any)."""
-    found = _term(term, labels, lang)
-    own = [label for label in labels.get(term["value"], []) if label.language == lang]
-    outside = property_label(term["value"], lang)
-    if not own and outside:
-        found["text"] = outside
-    return found
+    return {**_term(term, labels, lang), "text": property_name(term["value"], labels, lang)}
+
+
+def property_name(iri: str, labels: dict, lang: str) -> str:
+    """A property's name in ``lang``, as every page names it: the graph's own label in it,
+    else the outside vocabulary's name in it (SKOS, RDFS… carry only English labels, if
+    any), else any label, else the IRI's last part. ``labels`` maps IRIs to labels that know
+    their language."""
+    own = [label for label in labels.get(iri, []) if label.language == lang]
+    return (
+        (str(own[0]) if own else None)
+        or property_label(iri, lang)
+        or pick_literal(list(labels.get(iri, [])), lang)
+        or short_name(iri)
+    )
 
 
 def _local(iri: str) -> str | None:
@@ -238,7 +246,10 @@ def _external(iri: str) -> str | None:
     return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
-def _short(iri: str) -> str:
+def short_name(iri: str | None) -> str:
+    """The last part of an IRI ("…/def/Theme" → "Theme"); "" for none."""
+    if not iri:
+        return ""
     stripped = iri.rstrip("/")
     for sep in ("#", "/"):
         if sep in stripped:

@@ -34,7 +34,7 @@ from kg_service.errors import NotFound
 from kg_service.publish.signposting import link_header, resource_signposts
 from kg_service.query.contract import QueryRequest, Store, ask, select
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, Format
-from kg_service.rdf.namespaces import BASE, GRAPH, INFERRED_GRAPH, RDFS_LABEL
+from kg_service.rdf.namespaces import BASE, GRAPH, INFERRED_GRAPH, PROV_DERIVED, RDFS_LABEL
 from kg_service.rdf.negotiation import choose
 from kg_service.web import openapi
 from kg_service.web.i18n import (
@@ -50,8 +50,10 @@ from kg_service.web.provenance import (
     SourceRef,
     Sources,
     load_sources,
+    property_name,
     readings_of,
     repeats_a_heading,
+    short_name,
     source_statements,
 )
 from kg_service.web.routes.sparql import result_response
@@ -64,7 +66,6 @@ router = APIRouter(tags=["Linked data"], default_response_class=Response)
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SCHEMA_TEXT = "https://schema.org/text"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 #: What can stand under the title as the resource's description, best first.
 DESCRIPTIONS = (
     "http://www.w3.org/2004/02/skos/core#definition",
@@ -198,7 +199,7 @@ async def page_context(store: Store, iri: str, request: Request) -> dict:
     )
     outgoing, incoming, _ = _group(rows, lang, _Provenance(iri, sources, lang))
     own = list({(str(v), v.language): v for v in _own(rows, RDFS_LABEL)}.values())
-    title = pick_literal(own, lang) or _short(iri)
+    title = pick_literal(own, lang) or short_name(iri)
     types = {str(v) for v in _own(rows, RDF_TYPE)}
     texts = _own(rows, SCHEMA_TEXT)
     # the text of a source is shown as such, not as one more property value; sameAs on its
@@ -248,7 +249,7 @@ def external_name(iri: str) -> str:
         if iri.startswith(start):
             return f"{site} {iri[len(start) :]}"
     host = iri.split("/")[2] if iri.count("/") >= 2 else iri
-    return f"{host.removeprefix('www.')} {_short(iri)}"
+    return f"{host.removeprefix('www.')} {short_name(iri)}"
 
 
 def _lead(rows: list[dict], provenance: list[SourceRef], lang: str) -> str | None:
@@ -394,7 +395,7 @@ def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[D
     for (d, p), values in triples.items():
         if d != direction:
             continue
-        item = Described(p, _property_name(p, labels, lang))
+        item = Described(p, property_name(p, labels, lang))
         for x, inferred, refs in values.values():  # type: ignore[union-attr]
             value = _value(x, inferred, labels, lang)
             value["sources"] = sorted(refs, key=lambda r: r.order)
@@ -404,20 +405,9 @@ def _described(direction: str, triples: dict, labels: dict, lang: str) -> list[D
     return sorted(out, key=lambda d: (d.iri != RDF_TYPE, d.label.lower()))
 
 
-def _property_name(p: str, labels: dict, lang: str) -> str:
-    """A property's name in ``lang``: the graph's label in it, the outside table's, else any."""
-    own = [v for v in labels.get(p, []) if v.language == lang]
-    return (
-        (str(own[0]) if own else None)
-        or property_label(p, lang)
-        or pick_literal(list(labels.get(p, [])), lang)
-        or _short(p)
-    )
-
-
 def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
     if x["type"] == "literal":
-        datatype = datatype_label(x.get("datatype"), lang) or _short(x.get("datatype"))
+        datatype = datatype_label(x.get("datatype"), lang) or short_name(x.get("datatype"))
         return {
             "text": x["value"],
             "lang": x.get("xml:lang"),
@@ -444,7 +434,7 @@ def _value(x: dict, inferred: bool, labels: dict, lang: str) -> dict:
     href = local_path(iri) or (iri if _linkable(x) else None)
     return {
         "bare": label is None and local_path(iri) is None,
-        "text": label or _words(_short(iri)),
+        "text": label or _words(short_name(iri)),
         "lang": None,
         "datatype": None,
         "href": href,
@@ -462,15 +452,6 @@ def _words(name: str) -> str:
 def _linkable(term: dict) -> bool:
     """Only http(s) IRIs become links (never ``javascript:`` or ``data:``)."""
     return term["type"] == "uri" and term["value"].lower().startswith(("http://", "https://"))
-
-
-def _short(iri: str | None) -> str:
-    if not iri:
-        return ""
-    for sep in ("#", "/"):
-        if sep in iri.rstrip("/"):
-            return iri.rstrip("/").rsplit(sep, 1)[-1]
-    return iri
 
 
 def _summary(outgoing: list[Described]) -> list[SourceRef]:

@@ -36,7 +36,15 @@ from kg_service.publish.signposting import link_header
 from kg_service.query.contract import QueryRequest, Store, select
 from kg_service.query.policy import check_query
 from kg_service.rdf.formats import GRAPH_FORMATS, HTML, JSON, RESULT_FORMATS
-from kg_service.rdf.namespaces import BASE, BKG, COMMON_PREFIXES, ID, PREFIXES, RDFS_LABEL
+from kg_service.rdf.namespaces import (
+    BASE,
+    BKG,
+    COMMON_PREFIXES,
+    ID,
+    PREFIXES,
+    PROV_DERIVED,
+    RDFS_LABEL,
+)
 from kg_service.settings import Settings
 from kg_service.web import openapi
 from kg_service.web.i18n import choose_language, editor_words, pick_literal
@@ -88,7 +96,6 @@ PAGE_ROWS = 1000
 #: What the HTML query page asks the store for: JSON results, or Turtle for graphs.
 PAGE_ACCEPT = "application/sparql-results+json, text/turtle"
 
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 DCT_TITLE = "http://purl.org/dc/terms/title"
 DESCRIPTIONS = (
     "http://purl.org/dc/terms/description",
