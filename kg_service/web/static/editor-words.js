@@ -5,7 +5,7 @@
 // the rewrite does not feed the page's own watcher forever.
 
 // DataTables' texts for YASR's table; YASR's arrows stay as they are
-export function tableLanguage(words) {
+function tableLanguage(words) {
   return {
     info: words.table_info,
     infoEmpty: words.table_info_empty,
